@@ -17,7 +17,7 @@ import {
   type Sex,
 } from '../domain/pnr/pnr.ts';
 import type { GroupValue } from '../domain/person/facts.ts';
-import type { DB } from '../storage/schema.ts';
+import type { DB, PersonCurrentTable, PersonHistoryTable, ResidenceTable } from '../storage/schema.ts';
 import type { Store } from '../storage/store.ts';
 import {
   applyAnnulment,
@@ -340,40 +340,21 @@ export class Register {
   }
 
   async #project(tx: Tx, pnr: string, versions: Version[], reg: Registration): Promise<void> {
-    const today = dateOf(this.clock.now());
-    const current = stateOf(versionsAsOf(versions, today, reg.registeredAt));
-    const status = (current.status as { value: { code: string } } | undefined)?.value.code ?? null;
-    const history = { versions: JSON.stringify(versions), last_seq: reg.seq, last_registered_at: reg.registeredAt };
+    const rows = projectionRows(pnr, versions, dateOf(this.clock.now()), reg);
+    const { pnr: _h, ...history } = rows.history;
     await tx
       .insertInto('person_history')
-      .values({ pnr, ...history })
+      .values(rows.history)
       .onConflict((oc) => oc.column('pnr').doUpdateSet(history))
       .execute();
-    const cur = { status, state: JSON.stringify(current), computed_for: today, stale_at: nextBoundary(versions, today) };
+    const { pnr: _c, ...current } = rows.current;
     await tx
       .insertInto('person_current')
-      .values({ pnr, ...cur })
-      .onConflict((oc) => oc.column('pnr').doUpdateSet(cur))
+      .values(rows.current)
+      .onConflict((oc) => oc.column('pnr').doUpdateSet(current))
       .execute();
     await tx.deleteFrom('residence').where('pnr', '=', pnr).execute();
-    const rows = versions
-      .filter((v) => v.g === 'address')
-      .map((v) => {
-        const a = v.v as GroupValue<'address'>;
-        return {
-          pnr,
-          address_id: a.addressId ?? null,
-          access_address_id: a.accessAddressId ?? null,
-          municipality_code: a.municipalityCode,
-          road_code: a.roadCode,
-          valid_from: v.vf,
-          valid_to: v.vt,
-          reg_from: v.rf,
-          reg_to: v.rt,
-          seq: v.s,
-        };
-      });
-    if (rows.length) await tx.insertInto('residence').values(rows).execute();
+    if (rows.residence.length) await tx.insertInto('residence').values(rows.residence).execute();
   }
 
   async #registrations(db: Tx | Store['db'], pnr: string): Promise<Registration[]> {
@@ -466,6 +447,42 @@ export class Register {
   }
 }
 
+/**
+ * The projection rows of one person, from its versions: the history row, the
+ * current state as of `today` (known as of the last registration), and the
+ * address index. Shared by single registrations and the bulk loader.
+ */
+export function projectionRows(
+  pnr: string,
+  versions: Version[],
+  today: CivilDate,
+  last: { seq: number; registeredAt: Instant },
+): { history: PersonHistoryTable; current: PersonCurrentTable; residence: ResidenceTable[] } {
+  const current = stateOf(versionsAsOf(versions, today, last.registeredAt));
+  const status = (current.status as { value: { code: string } } | undefined)?.value.code ?? null;
+  return {
+    history: { pnr, versions: JSON.stringify(versions), last_seq: last.seq, last_registered_at: last.registeredAt },
+    current: { pnr, status, state: JSON.stringify(current), computed_for: today, stale_at: nextBoundary(versions, today) },
+    residence: versions
+      .filter((v) => v.g === 'address')
+      .map((v) => {
+        const a = v.v as GroupValue<'address'>;
+        return {
+          pnr,
+          address_id: a.addressId ?? null,
+          access_address_id: a.accessAddressId ?? null,
+          municipality_code: a.municipalityCode,
+          road_code: a.roadCode,
+          valid_from: v.vf,
+          valid_to: v.vt,
+          reg_from: v.rf,
+          reg_to: v.rt,
+          seq: v.s,
+        };
+      }),
+  };
+}
+
 function toRegistration(r: {
   seq: number;
   pnr: string;
@@ -490,7 +507,7 @@ function toRegistration(r: {
   };
 }
 
-function isUniqueViolation(e: unknown): boolean {
+export function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
   return err?.code === '23505' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || err?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

@@ -17,7 +17,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema
           .createTable('registration')
           .addColumn('seq', sqlite ? 'integer' : 'bigint', (c) =>
-            sqlite ? c.primaryKey().autoIncrement() : c.primaryKey().generatedAlwaysAsIdentity(),
+            sqlite ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity(),
           )
           .addColumn('pnr', 'text', (c) => c.notNull())
           .addColumn('registered_at', 'text', (c) => c.notNull())
@@ -107,6 +107,24 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           await sql`CREATE TRIGGER registration_append_only BEFORE UPDATE OR DELETE ON registration
             FOR EACH ROW EXECUTE FUNCTION registration_append_only()`.execute(db);
         }
+      },
+    },
+    '0002_audit': {
+      async up(db: Kysely<any>) {
+        // AUD-3: every read of personal data leaves a record before the answer is given.
+        await db.schema
+          .createTable('audit')
+          .addColumn('id', sqlite ? 'integer' : 'bigint', (c) =>
+            sqlite ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity(),
+          )
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('customer', 'text')
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('subjects', 'text', (c) => c.notNull())
+          .addColumn('detail', 'text')
+          .execute();
+        await db.schema.createIndex('audit_at').on('audit').column('at').execute();
       },
     },
   };

@@ -70,7 +70,19 @@ export interface MetaTable {
   value: string;
 }
 
+/** AUD-3: one row per lookup; subjects is a JSON array of person numbers or address ids. */
+export interface AuditTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  customer: string | null;
+  action: string;
+  subjects: string;
+  detail: string | null;
+}
+
 export interface DB {
+  audit: AuditTable;
   registration: RegistrationTable;
   person_number: PersonNumberTable;
   no_mod11_date: NoMod11DateTable;

@@ -1,0 +1,293 @@
+#!/usr/bin/env node
+/**
+ * The `opencpr` command (API-3): create and load a register, look up persons
+ * and addresses, and work with person numbers. Every read of personal data is
+ * audited. Errors are one sentence on stderr and a non-zero exit.
+ */
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { Command, CommanderError, Option } from 'commander';
+import { AuditLog } from '../access/audit.ts';
+import { systemClock, type Clock } from '../domain/clock.ts';
+import { dateOf, parseCivilDate, parseInstant } from '../domain/dates.ts';
+import { maskPnr, normalisePnr, type Sex } from '../domain/pnr/pnr.ts';
+import { bulkLoad } from '../register/load.ts';
+import { Register } from '../register/register.ts';
+import { RegistrationError } from '../register/validate.ts';
+import { openStore, StoreError } from '../storage/store.ts';
+import { standinPopulation } from '../synth/standin.ts';
+import { formatCheck, formatHistory, formatPerson, formatResidents, describeValue } from './format.ts';
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export interface CliIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  clock: Clock;
+}
+
+const DEFAULT_STORE = 'opencpr.db';
+
+function date(value: string, flag: string): string {
+  const d = parseCivilDate(value);
+  if (!d) throw new CliError(`${flag} must be a date YYYY-MM-DD, not "${value}".`, 2);
+  return d;
+}
+function instant(value: string, flag: string): string {
+  const t = parseInstant(value);
+  if (!t) throw new CliError(`${flag} must be a date or an ISO time, not "${value}".`, 2);
+  return t;
+}
+function positiveInt(value: string, flag: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new CliError(`${flag} must be a positive whole number, not "${value}".`, 2);
+  return Number(value);
+}
+function pnrArg(value: string): string {
+  const pnr = normalisePnr(value);
+  if (!pnr) throw new CliError(`"${value}" is not a person number (DDMMYY-SSSS).`, 2);
+  return pnr;
+}
+
+export function buildCli(io: CliIo): Command {
+  const program = new Command('opencpr')
+    .description('OpenCPR: the Danish Civil Registration System')
+    .addOption(
+      new Option('-s, --store <location>', 'SQLite file or postgres:// URL').env('OPENCPR_STORE').default(DEFAULT_STORE),
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError(false);
+
+  const actor = `cli:${safeUser()}`;
+  const withRegister = async <T>(fn: (r: Register, audit: AuditLog) => Promise<T>): Promise<T> => {
+    const register = new Register(await openStore(program.opts().store as string), io.clock);
+    try {
+      return await fn(register, new AuditLog(register.store, io.clock));
+    } finally {
+      await register.close();
+    }
+  };
+
+  program
+    .command('init')
+    .description('create (or migrate) the register store')
+    .action(async () => {
+      await withRegister(async (r) => {
+        const n = await r.store.db.selectFrom('person_number').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+        io.out(`Register ready at ${r.store.location} (${Number(n?.n ?? 0)} person numbers).\n`);
+      });
+    });
+
+  program
+    .command('generate')
+    .description('load a synthetic population (stand-in generator); resumable when interrupted')
+    .requiredOption('--persons <n>', 'how many persons')
+    .option('--seed <n>', 'random seed (same seed, same population)', '1')
+    .action(async (o: { persons: string; seed: string }) => {
+      const persons = positiveInt(o.persons, '--persons');
+      const seed = positiveInt(o.seed, '--seed');
+      await withRegister((r) => generate(r, persons, seed, io));
+    });
+
+  program
+    .command('person <pnr>')
+    .description('a person as valid at a date and known at a time (default: now)')
+    .option('--valid-at <date>', 'validity date YYYY-MM-DD')
+    .option('--known-at <time>', 'registration time (date or ISO time)')
+    .option('--history', 'the full bitemporal history and the registrations behind it')
+    .option('--json', 'JSON output')
+    .action(async (input: string, o: { validAt?: string; knownAt?: string; history?: boolean; json?: boolean }) => {
+      const pnr = pnrArg(input);
+      const validAt = o.validAt === undefined ? undefined : date(o.validAt, '--valid-at');
+      const knownAt = o.knownAt === undefined ? undefined : instant(o.knownAt, '--known-at');
+      await withRegister(async (r, audit) => {
+        const entry = { actor, action: o.history ? 'person.history' : 'person.lookup', subjects: [pnr], detail: { validAt, knownAt } };
+        if (o.history) {
+          const h = await audit.audited(entry, () => r.history(pnr));
+          if (!h) throw new CliError(`No person with number ${maskPnr(pnr)} in the register.`);
+          io.out((o.json ? JSON.stringify(h, null, 2) : formatHistory(h)) + '\n');
+          return;
+        }
+        const p = await audit.audited(entry, () => r.person(pnr, { validAt, knownAt }));
+        if (!p) throw new CliError(`No person with number ${maskPnr(pnr)} in the register.`);
+        io.out((o.json ? JSON.stringify(p, null, 2) : formatPerson(p)) + '\n');
+      });
+    });
+
+  const pnr = program.command('pnr').description('person numbers (§3)');
+  pnr
+    .command('validate <pnr>')
+    .description('say whether a number is valid, and why (exit 1 unless valid)')
+    .option('--json', 'JSON output')
+    .action(async (input: string, o: { json?: boolean }) => {
+      // The register's own no-mod-11 dates count when a store exists; otherwise CPR's list.
+      const store = program.opts().store as string;
+      const check = existsSync(store) || /^postgres/.test(store)
+        ? await withRegister((r) => r.checkPnr(input))
+        : (await import('../domain/pnr/pnr.ts')).checkPnr(input);
+      io.out((o.json ? JSON.stringify(check) : formatCheck(check)) + '\n');
+      if (check.kind !== 'valid') throw new CliError('', 1);
+    });
+  pnr
+    .command('allocate')
+    .description('allocate a new, never-used number (§3(1)-(2))')
+    .requiredOption('--birth-date <date>', 'YYYY-MM-DD')
+    .requiredOption('--sex <M|K>', 'M or K')
+    .option('--json', 'JSON output')
+    .action(async (o: { birthDate: string; sex: string; json?: boolean }) => {
+      const birthDate = date(o.birthDate, '--birth-date');
+      if (o.sex !== 'M' && o.sex !== 'K') throw new CliError(`--sex is M or K, not "${o.sex}".`, 2);
+      const n = await withRegister((r) => r.allocatePnr(birthDate, o.sex as Sex));
+      io.out((o.json ? JSON.stringify({ pnr: n }) : n) + '\n');
+    });
+  pnr
+    .command('mask <pnr>')
+    .description('blur a number for letters and screens (§54)')
+    .action((input: string) => {
+      io.out(maskPnr(pnrArg(input)) + '\n');
+    });
+
+  const address = program.command('address').description('addresses');
+  address
+    .command('residents <id>')
+    .description('persons registered at a DAR unit address id, or at every unit of a DAR house-number id')
+    .option('--at <date>', 'validity date (default today)')
+    .option('--json', 'JSON output')
+    .action(async (id: string, o: { at?: string; json?: boolean }) => {
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+        throw new CliError(`"${id}" is not a DAR address id (a UUID).`, 2);
+      }
+      const at = o.at === undefined ? dateOf(io.clock.now()) : date(o.at, '--at');
+      await withRegister(async (r, audit) => {
+        const rows = await audit.audited({ actor, action: 'address.residents', subjects: [id], detail: { at } }, async () => {
+          const unit = await r.residents({ addressId: id }, { validAt: at });
+          const found = unit.length ? unit : await r.residents({ accessAddressId: id }, { validAt: at });
+          return Promise.all(
+            found.map(async (x) => ({ ...x, name: describeValue('name', (await r.person(x.pnr))?.state.name && ((await r.person(x.pnr))!.state.name as { value: unknown }).value) })),
+          );
+        });
+        io.out((o.json ? JSON.stringify(rows, null, 2) : formatResidents(rows, at)) + '\n');
+      });
+    });
+
+  program
+    .command('log')
+    .description('the ordered registration log (REG-6)')
+    .option('--after <seq>', 'start after this sequence number', '0')
+    .option('--limit <n>', 'how many', '20')
+    .action(async (o: { after: string; limit: string }) => {
+      const after = /^\d+$/.test(o.after) ? Number(o.after) : NaN;
+      if (Number.isNaN(after)) throw new CliError('--after must be a sequence number.', 2);
+      const limit = positiveInt(o.limit, '--limit');
+      await withRegister(async (r, audit) => {
+        const rows = await r.log(after, limit);
+        await audit.record({ actor, action: 'log.read', subjects: [...new Set(rows.map((x) => x.pnr))] });
+        for (const x of rows) io.out(JSON.stringify(x) + '\n');
+      });
+    });
+
+  program
+    .command('demo')
+    .description('the main job: a register with a synthetic population, ready to query')
+    .option('--persons <n>', 'population size', '2000')
+    .action(async (o: { persons: string }) => {
+      const persons = positiveInt(o.persons, '--persons');
+      await withRegister(async (r, audit) => {
+        await generate(r, persons, 1, io);
+        // Show someone with a history worth looking at.
+        const sample = await r.store.db
+          .selectFrom('registration')
+          .select('pnr')
+          .groupBy('pnr')
+          .having((eb) => eb.fn.countAll(), '>=', 3)
+          .orderBy('pnr')
+          .limit(1)
+          .executeTakeFirst();
+        io.out(`\nRegister at ${r.store.location} holds a synthetic population of ${persons} persons.\n`);
+        if (sample) {
+          const p = await audit.audited({ actor, action: 'person.lookup', subjects: [sample.pnr] }, () => r.person(sample.pnr));
+          if (p) io.out(`\nFor example:\n${formatPerson(p)}\n`);
+          const store = program.opts().store as string;
+          io.out(
+            `\nTry:\n  npx opencpr -s ${store} person ${sample.pnr} --history\n  npx opencpr -s ${store} person ${sample.pnr} --valid-at 2000-01-01\n` +
+              `  npx opencpr -s ${store} pnr validate 010190-3001\n  npx opencpr --help\n`,
+          );
+        }
+      });
+    });
+
+  return program;
+}
+
+async function generate(r: Register, persons: number, seed: number, io: CliIo): Promise<void> {
+  let stop = false;
+  const onSignal = () => {
+    stop = true;
+    io.err('\nStopping after the batch in hand; run the same command again to resume.\n');
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const started = Date.now();
+  try {
+    const res = await bulkLoad(r, standinPopulation({ persons, seed, today: dateOf(io.clock.now()) }), {
+      jobId: `standin:${seed}:${persons}`,
+      batchSize: persons >= 100_000 ? 10_000 : 1000,
+      shouldStop: () => stop,
+      onProgress: (done) => {
+        const rate = Math.round((done / Math.max(1, Date.now() - started)) * 1000);
+        io.err(`\r  loaded ${done.toLocaleString('en')} / ${persons.toLocaleString('en')} persons (${rate.toLocaleString('en')}/s)   `);
+      },
+    });
+    if (res.done > res.skipped) io.err('\n');
+    if (res.stopped) throw new CliError(`Interrupted at ${res.done} of ${persons} persons; the store is consistent.`, 130);
+    if (res.skipped >= persons) io.err(`Population of ${persons} (seed ${seed}) already loaded.\n`);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Runs the CLI; returns the exit code instead of exiting (for tests). */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  try {
+    await buildCli(io).parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof CliError) {
+      if (e.message) io.err(`error: ${e.message}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof RegistrationError || e instanceof StoreError) {
+      io.err(`error: ${e.message} (${e.code})\n`);
+      return 1;
+    }
+    io.err(`error: unexpected failure: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/opencpr.js');
+if (isMain) {
+  const code = await run(process.argv.slice(2), {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    clock: systemClock,
+  });
+  process.exitCode = code;
+}
