@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { AuditLog } from '../access/audit.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
@@ -282,12 +283,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/opencpr.js');
-if (isMain) {
-  const code = await run(process.argv.slice(2), {
+/** The process entry point: real stdout/stderr and the system clock. */
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  process.exitCode = await run(argv, {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
     clock: systemClock,
   });
-  process.exitCode = code;
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

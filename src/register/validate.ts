@@ -8,6 +8,7 @@ import { GROUPS, isGroup, type Group } from '../domain/person/facts.ts';
 import { parseCivilDate } from '../domain/dates.ts';
 import type { FactChange } from './bitemporal.ts';
 import { country, isValidMunicipalityCode } from '../domain/codes/index.ts';
+import { addressingName, validateChosenAddressingName, type PersonName } from '../domain/names/addressing-name.ts';
 
 export class RegistrationError extends Error {
   constructor(
@@ -67,7 +68,7 @@ export function validateChanges(input: NewRegistration["changes"]): FactChange[]
         const path = issue?.path.join('.') || c.group;
         throw new RegistrationError('invalid_value', `${where}: ${c.group}.${path}: ${issue?.message ?? 'invalid'}.`);
       }
-      value = parsed.data;
+      value = c.group === 'name' ? withAddressingName(parsed.data as PersonName & { addressingName?: string }, where) : parsed.data;
     }
     if (value) checkCodes(c.group, value as Record<string, unknown>, validFrom, where);
     let key = c.key ?? '';
@@ -91,4 +92,15 @@ function checkCodes(group: Group, value: Record<string, unknown>, validFrom: str
   if (countryCode !== undefined && !country(countryCode)) {
     throw new RegistrationError('unknown_code', `${where}: ${countryCode} is not a CPR country code.`);
   }
+}
+
+/**
+ * REG-5, §5(4)-(7): every registered name carries its addressing name. A
+ * chosen one (§5(7)) must obey the rule; otherwise it is formed from the name.
+ */
+function withAddressingName<N extends PersonName & { addressingName?: string }>(name: N, where: string): N {
+  if (name.addressingName === undefined) return { ...name, addressingName: addressingName(name).text };
+  const check = validateChosenAddressingName(name, name.addressingName);
+  if (!check.ok) throw new RegistrationError('invalid_addressing_name', `${where}: ${check.message}`);
+  return { ...name, addressingName: check.text };
 }
