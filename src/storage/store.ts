@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { DB } from './schema.ts';
-import { migrate } from './migrations.ts';
+import { migrate } from './migrations/index.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 

@@ -1,0 +1,25 @@
+/**
+ * Migrations for both stores, written once with Kysely's schema builder, one
+ * file each. Dialect differences (identity columns, clustered tables, the
+ * triggers that keep the log append-only) are the only branches.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Dialect } from '../store.ts';
+import m0001 from './0001_register.ts';
+import m0002 from './0002_audit.ts';
+
+const ALL: Record<string, (d: Dialect) => Migration> = {
+  '0001_register': m0001,
+  '0002_audit': m0002,
+};
+
+export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  const provider: MigrationProvider = {
+    getMigrations: async () => Object.fromEntries(Object.entries(ALL).map(([name, m]) => [name, m(dialect)])),
+  };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
