@@ -9,6 +9,9 @@ import { userInfo } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { AuditLog } from '../access/audit.ts';
+import { AccessControl } from '../access/customers.ts';
+import { buildApp } from '../api/app.ts';
+import { ensureDemoCustomers } from '../api/demo.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import { dateOf, parseCivilDate, parseInstant } from '../domain/dates.ts';
 import { maskPnr, normalisePnr, type Sex } from '../domain/pnr/pnr.ts';
@@ -195,12 +198,28 @@ export function buildCli(io: CliIo): Command {
     });
 
   program
+    .command('serve')
+    .description('serve the HTTP API (Ctrl-C stops)')
+    .option('--port <n>', 'TCP port', '8080')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .action(async (o: { port: string; host: string }) => {
+      const port = positiveInt(o.port, '--port');
+      const register = new Register(await openStore(program.opts().store as string), io.clock);
+      await serve(register, port, o.host, io);
+    });
+
+  program
     .command('demo')
-    .description('the main job: a register with a synthetic population, ready to query')
+    .description('the main job: a register with a synthetic population and demo customers, served over HTTP')
     .option('--persons <n>', 'population size', '2000')
-    .action(async (o: { persons: string }) => {
+    .option('--port <n>', 'TCP port', '8080')
+    .option('--no-serve', 'load and print, but do not serve')
+    .action(async (o: { persons: string; port: string; serve: boolean }) => {
       const persons = positiveInt(o.persons, '--persons');
-      await withRegister(async (r, audit) => {
+      const port = positiveInt(o.port, '--port');
+      const register = new Register(await openStore(program.opts().store as string), io.clock);
+      await withOpen(register, async (r) => {
+        const audit = new AuditLog(r.store, io.clock);
         await generate(r, persons, 1, io);
         // Show someone with a history worth looking at.
         const sample = await r.store.db
@@ -221,10 +240,46 @@ export function buildCli(io: CliIo): Command {
               `  npx opencpr -s ${store} pnr validate 010190-3001\n  npx opencpr --help\n`,
           );
         }
-      });
+      }, !o.serve);
+      if (o.serve) {
+        const keys = await ensureDemoCustomers(new AccessControl(register.store, io.clock));
+        io.out('\nDemo customers (API keys are new at every start):\n');
+        for (const k of keys) io.out(`  ${k.customer.padEnd(14)} ${k.kind.padEnd(17)} ${k.apiKey}\n`);
+        await serve(register, port, '127.0.0.1', io);
+      }
     });
 
   return program;
+}
+
+async function withOpen<T>(register: Register, fn: (r: Register) => Promise<T>, closeAfter: boolean): Promise<T> {
+  try {
+    return await fn(register);
+  } finally {
+    if (closeAfter) await register.close();
+  }
+}
+
+/** Serves until SIGINT/SIGTERM, then closes the server and the store. */
+async function serve(register: Register, port: number, host: string, io: CliIo): Promise<void> {
+  const { app } = await buildApp(register, io.clock, { logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+  try {
+    await app.listen({ port, host });
+  } catch (e) {
+    await app.close();
+    await register.close();
+    throw new CliError(`Cannot listen on ${host}:${port}: ${(e as Error).message}`);
+  }
+  const base = `http://${host}:${port}`;
+  io.out(`\nOpenCPR serves ${register.store.location} at ${base}\n  API reference: ${base}/docs\n  e.g. curl -H "Authorization: Bearer <API key>" ${base}/api/v1/security/authorisations\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  io.err('Stopping.\n');
+  await app.close();
+  await register.close();
 }
 
 async function generate(r: Register, persons: number, seed: number, io: CliIo): Promise<void> {

@@ -70,19 +70,79 @@ export interface MetaTable {
   value: string;
 }
 
-/** AUD-3: one row per lookup; subjects is a JSON array of person numbers or address ids. */
+/**
+ * AUD-3: one row per lookup, hash-chained (migration 0003). `id` is given by
+ * the writer (last id + 1) so that ids have no gaps; `subjects` and `fields`
+ * are JSON arrays, `detail` a JSON object; `hash` is SHA-256 over the
+ * record's canonical form including `prev_hash` (see access/audit.ts).
+ */
 export interface AuditTable {
-  id: Generated<number>;
+  id: number;
   at: string;
-  actor: string;
   customer: string | null;
+  actor: string;
+  /** 'user' or 'program'. */
+  actor_kind: string;
+  /** The transaction type. */
   action: string;
+  /** Person numbers or address ids the lookup concerned. */
   subjects: string;
+  legal_basis: string | null;
+  fields: string | null;
+  request_id: string | null;
   detail: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** §46: an index of `audit.subjects`, one row per (subject, record). */
+export interface AuditSubjectTable {
+  subject: string;
+  audit_id: number;
+}
+
+export interface CustomerTable {
+  id: string;
+  name: string;
+  kind: string;
+  number: string | null;
+  legal_bases: string;
+  scope: string;
+  allow_list: string;
+  rate_per_minute: number;
+  valid_from: string;
+  valid_to: string | null;
+  created_at: string;
+}
+
+export interface PrincipalTable {
+  id: string;
+  customer_id: string;
+  kind: string;
+  name: string;
+  roles: string;
+  pnr: string | null;
+  valid_from: string;
+  valid_to: string | null;
+  created_at: string;
+}
+
+export interface CredentialTable {
+  id: string;
+  principal_id: string;
+  kind: string;
+  secret_hash: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
 }
 
 export interface DB {
+  customer: CustomerTable;
+  principal: PrincipalTable;
+  credential: CredentialTable;
   audit: AuditTable;
+  audit_subject: AuditSubjectTable;
   registration: RegistrationTable;
   person_number: PersonNumberTable;
   no_mod11_date: NoMod11DateTable;

@@ -7,10 +7,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { Dialect } from '../store.ts';
 import m0001 from './0001_register.ts';
 import m0002 from './0002_audit.ts';
+import m0003 from './0003_audit_chain.ts';
+import m0004 from './0004_access.ts';
 
 const ALL: Record<string, (d: Dialect) => Migration> = {
   '0001_register': m0001,
   '0002_audit': m0002,
+  '0003_audit_chain': m0003,
+  '0004_access': m0004,
 };
 
 export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {

@@ -1,0 +1,15 @@
+/** The complete API: the server with every route, ready to listen. */
+import type { Clock } from '../domain/clock.ts';
+import type { Register } from '../register/register.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { authRoutes } from './routes/auth.ts';
+import { buildServer, createContext, type Api, type ApiContext, type ServerOptions } from './server.ts';
+
+export async function buildApp(register: Register, clock: Clock, opts: ServerOptions = {}): Promise<{ app: Api; ctx: ApiContext }> {
+  const ctx = await createContext(register, clock);
+  const app = await buildServer(ctx, opts);
+  authRoutes(app, ctx);
+  adminRoutes(app, ctx);
+  await app.ready();
+  return { app, ctx };
+}

@@ -1,0 +1,176 @@
+/**
+ * The HTTP API (API-1): Fastify, versioned under /api/v1, OpenAPI 3.1 from
+ * the route schemas with a reference page at /docs, problem+json errors,
+ * request ids, structured logs (pino). Routes are thin: they authenticate,
+ * call a service, and shape the answer.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { AccessControl, AccessError, type Caller, type Role } from '../access/customers.ts';
+import { AuditLog } from '../access/audit.ts';
+import { TokenIssuer } from '../access/tokens.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { Register } from '../register/register.ts';
+import { RegistrationError } from '../register/validate.ts';
+import { Problem, problemBody, PROBLEMS } from './problems.ts';
+
+export interface ApiContext {
+  register: Register;
+  access: AccessControl;
+  audit: AuditLog;
+  tokens: TokenIssuer;
+  clock: Clock;
+}
+
+export interface ServerOptions {
+  logger?: boolean | { level: string };
+  /** Trust X-Forwarded-For from a proxy in front (the allow-list then sees the client). */
+  trustProxy?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller | null;
+  }
+  interface FastifyContextConfig {
+    /** false for public routes; otherwise the roles any of which grants access. */
+    auth?: false | { roles: Role[] };
+  }
+}
+
+export type Api = FastifyInstance<any, any, any, any, ZodTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any -- Fastify's server generics are irrelevant here
+
+export async function createContext(register: Register, clock: Clock): Promise<ApiContext> {
+  return {
+    register,
+    clock,
+    access: new AccessControl(register.store, clock),
+    audit: new AuditLog(register.store, clock),
+    tokens: await TokenIssuer.open(register.store, clock),
+  };
+}
+
+export async function buildServer(ctx: ApiContext, opts: ServerOptions = {}): Promise<Api> {
+  const app = Fastify({
+    logger: opts.logger ?? { level: 'info' },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    trustProxy: opts.trustProxy ?? false,
+    bodyLimit: 4 * 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('caller', null);
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'OpenCPR API',
+        version: '1.0.0',
+        description:
+          'The Danish Civil Registration System (CPR): lookups cut to the caller\'s legal basis, every answer audited. ' +
+          'Authenticate with `Authorization: Bearer <API key or access token>`; errors are application/problem+json.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key (ocpr_…) or an access token from /api/v1/oauth/token' },
+        },
+      },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // Authentication and authorisation (AUD-2, AUD-6), before rate limiting so the limit is per customer.
+  app.addHook('onRequest', async (req) => {
+    const auth = req.routeOptions.config?.auth;
+    if (auth === false || auth === undefined) return;
+    req.caller = await authenticate(ctx, req);
+    if (!auth.roles.some((r) => req.caller!.principal.roles.includes(r))) {
+      throw Problem.of('forbidden', `This needs one of the roles: ${auth.roles.join(', ')}.`, `Kræver en af rollerne: ${auth.roles.join(', ')}.`);
+    }
+  });
+
+  await app.register(rateLimit, {
+    hook: 'preHandler',
+    timeWindow: 60_000,
+    max: (req) => req.caller?.customer.ratePerMinute ?? 120,
+    keyGenerator: (req) => (req.caller ? `c:${req.caller.customer.id}` : `ip:${req.ip}`),
+    errorResponseBuilder: (_req, ctxRl) => Problem.of('rate_limited', `The limit is ${ctxRl.max} requests a minute; retry in ${Math.ceil(ctxRl.ttl / 1000)} s.`),
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const p = toProblem(err);
+    if (p.status >= 500) req.log.error({ err }, 'request failed');
+    if (p.code === 'rate_limited') {
+      const retry = reply.getHeader('retry-after');
+      if (retry === undefined) reply.header('retry-after', 60);
+    }
+    reply
+      .code(p.status)
+      .type('application/problem+json')
+      .send(problemBody(p, req.id, lang(req)));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).type('application/problem+json').send(problemBody(Problem.of('not_found', `No route ${req.method} ${req.url.split('?')[0]}.`), req.id, lang(req)));
+  });
+
+  return app;
+}
+
+async function authenticate(ctx: ApiContext, req: FastifyRequest): Promise<Caller> {
+  const header = req.headers.authorization;
+  if (!header?.startsWith('Bearer ')) throw Problem.of('unauthenticated', 'Send Authorization: Bearer <API key or access token>.');
+  const token = header.slice(7).trim();
+  if (token.startsWith('ocpr_')) return ctx.access.authenticateApiKey(token, req.ip);
+  const credentialId = await ctx.tokens.verify(token);
+  return ctx.access.callerOfCredential(credentialId, req.ip);
+}
+
+function lang(req: FastifyRequest): 'da' | 'en' {
+  return /^da\b/i.test(req.headers['accept-language'] ?? '') ? 'da' : 'en';
+}
+
+function toProblem(err: unknown): Problem {
+  if (err instanceof Problem) return err;
+  if (err instanceof AccessError) {
+    const known = (PROBLEMS as Record<string, { status: number }>)[err.code];
+    return new Problem(err.code, known?.status ?? (err.code === 'invalid_input' ? 400 : err.code.startsWith('unknown_') ? 404 : 403), err.message);
+  }
+  if (err instanceof RegistrationError) {
+    const status = err.code === 'unknown_person' ? 404 : err.code.startsWith('invalid') || err.code.startsWith('pnr_') ? 400 : 422;
+    return new Problem(err.code, status, err.message);
+  }
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const i = err.validation[0];
+    const where = i ? `${err.validationContext ?? 'request'}${i.instancePath || ''}` : 'request';
+    return Problem.of('bad_request', `${where}: ${i?.message ?? 'invalid'}.`);
+  }
+  if (isResponseSerializationError(err)) return Problem.of('internal');
+  const e = err as { statusCode?: number; code?: string; message?: string };
+  if (e?.statusCode === 429) return Problem.of('rate_limited');
+  if (e?.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+    // Fastify's own client errors (bad JSON, wrong content type, body too large).
+    return new Problem('bad_request', e.statusCode, e.message);
+  }
+  return Problem.of('internal');
+}
