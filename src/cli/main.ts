@@ -20,16 +20,13 @@ import { Register } from '../register/register.ts';
 import { RegistrationError } from '../register/validate.ts';
 import { openStore, StoreError } from '../storage/store.ts';
 import { standinPopulation } from '../synth/standin.ts';
+import { CliError } from './errors.ts';
+import { addAuditCommands } from './commands/audit.ts';
+import { addAccessCommands } from './commands/access.ts';
+import { AuditError } from '../access/audit.ts';
+import { AccessError } from '../access/customers.ts';
 import { formatCheck, formatHistory, formatPerson, formatResidents, describeValue } from './format.ts';
 
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
 
 export interface CliIo {
   out: (s: string) => void;
@@ -249,6 +246,20 @@ export function buildCli(io: CliIo): Command {
       }
     });
 
+  const openStoreFor = async () => {
+    const store = await openStore(program.opts().store as string);
+    return { store, close: () => store.close() };
+  };
+  addAuditCommands(
+    program,
+    async () => {
+      const { store, close } = await openStoreFor();
+      const audit = new AuditLog(store, io.clock);
+      return { audit, close: async () => (await audit.drain(), close()) };
+    },
+    io,
+  );
+  addAccessCommands(program, openStoreFor, io);
   return program;
 }
 
@@ -329,7 +340,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       if (e.message) io.err(`error: ${e.message}\n`);
       return e.exitCode;
     }
-    if (e instanceof RegistrationError || e instanceof StoreError) {
+    if (e instanceof RegistrationError || e instanceof StoreError || e instanceof AuditError || e instanceof AccessError) {
       io.err(`error: ${e.message} (${e.code})\n`);
       return 1;
     }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { Command } from 'commander';
 import { sql } from 'kysely';
 import { AuditError, AuditLog, GENESIS_HASH, recordHash, type AuditEntry } from '../../src/access/audit.ts';
-import { addAuditCommands, AuditCommandError } from '../../src/cli/commands/audit.ts';
+import { addAuditCommands } from '../../src/cli/commands/audit.ts';
+import { CliError } from '../../src/cli/errors.ts';
 import { FixedClock } from '../../src/domain/clock.ts';
 import { openStore, type Store } from '../../src/storage/store.ts';
 import { createTestStore, STORE_KINDS } from '../support/stores.ts';
@@ -453,7 +454,7 @@ for (const kind of STORE_KINDS) {
         await unprotect(f.store);
         await raw(f.store, 'DELETE FROM audit WHERE id = 5');
         r = await run('audit', 'verify');
-        assert.ok(r.error instanceof AuditCommandError);
+        assert.ok(r.error instanceof CliError);
         assert.equal(r.error.exitCode, 1);
         assert.match(r.error.message, /broken at record 5: record 5 is missing/);
         assert.equal(r.closed, 1);

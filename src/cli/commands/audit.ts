@@ -4,17 +4,8 @@
  */
 import type { Command } from 'commander';
 import type { AuditLog, AuditRecord, AuditSearch } from '../../access/audit.ts';
+import { CliError } from '../errors.ts';
 
-/** A failure the CLI should show as one sentence and exit with `exitCode`. */
-export class AuditCommandError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'AuditCommandError';
-  }
-}
 
 export interface AuditCommandIo {
   out(s: string): void;
@@ -48,7 +39,7 @@ export function addAuditCommands(
       if (o.json) io.out(JSON.stringify(r) + '\n');
       if (!r.ok) {
         const bad = r.firstBad!;
-        throw new AuditCommandError(`The audit log is broken at record ${bad.id}: ${bad.reason} (${r.checked} records intact before it).`);
+        throw new CliError(`The audit log is broken at record ${bad.id}: ${bad.reason} (${r.checked} records intact before it).`);
       }
       if (!o.json) io.out(`Audit log intact: ${r.checked} records, hash chain verified.\n`);
     });
@@ -66,7 +57,7 @@ export function addAuditCommands(
     .option('--cursor <cursor>', 'continue where the previous page ended')
     .option('--json', 'JSON output')
     .action(async (o: { customer: string; pnr?: string; type?: string; actor?: string; from?: string; to?: string; limit: string; cursor?: string; json?: boolean }) => {
-      if (!/^\d+$/.test(o.limit)) throw new AuditCommandError(`--limit must be a whole number, not "${o.limit}".`, 2);
+      if (!/^\d+$/.test(o.limit)) throw new CliError(`--limit must be a whole number, not "${o.limit}".`, 2);
       const filter: AuditSearch = { limit: Number(o.limit) };
       for (const k of ['pnr', 'type', 'actor', 'from', 'to', 'cursor'] as const) {
         if (o[k] !== undefined) filter[k] = o[k];
@@ -114,6 +105,6 @@ function formatRecord(r: AuditRecord): string {
 
 function parseAnchor(s: string): { id: number; hash: string } {
   const m = /^(\d+):([0-9a-f]{64})$/.exec(s);
-  if (!m) throw new AuditCommandError(`--anchor is <record id>:<64 hex digits>, not "${s}".`, 2);
+  if (!m) throw new CliError(`--anchor is <record id>:<64 hex digits>, not "${s}".`, 2);
   return { id: Number(m[1]), hash: m[2]! };
 }
