@@ -3,6 +3,10 @@ import type { Clock } from '../domain/clock.ts';
 import type { Register } from '../register/register.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
+import { citizenRoutes } from './routes/citizen.ts';
+import { companyRoutes } from './routes/company.ts';
+import { eventRoutes } from './routes/events.ts';
+import { personRoutes } from './routes/persons.ts';
 import { buildServer, createContext, type Api, type ApiContext, type ServerOptions } from './server.ts';
 
 export async function buildApp(register: Register, clock: Clock, opts: ServerOptions = {}): Promise<{ app: Api; ctx: ApiContext }> {
@@ -10,6 +14,10 @@ export async function buildApp(register: Register, clock: Clock, opts: ServerOpt
   const app = await buildServer(ctx, opts);
   authRoutes(app, ctx);
   adminRoutes(app, ctx);
+  personRoutes(app, ctx);
+  companyRoutes(app, ctx);
+  eventRoutes(app, ctx);
+  citizenRoutes(app, ctx);
   await app.ready();
   return { app, ctx };
 }

@@ -23,6 +23,8 @@ import { TokenIssuer } from '../access/tokens.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Register } from '../register/register.ts';
 import { RegistrationError } from '../register/validate.ts';
+import { DisclosureError } from '../services/disclosure.ts';
+import { AuditError } from '../access/audit.ts';
 import { Problem, problemBody, PROBLEMS } from './problems.ts';
 
 export interface ApiContext {
@@ -156,6 +158,9 @@ function toProblem(err: unknown): Problem {
     const known = (PROBLEMS as Record<string, { status: number }>)[err.code];
     return new Problem(err.code, known?.status ?? (err.code === 'invalid_input' ? 400 : err.code.startsWith('unknown_') ? 404 : 403), err.message);
   }
+  if (err instanceof DisclosureError) return Problem.of(err.code, err.message);
+  // Fail closed (AUD-3): no audit record, no answer.
+  if (err instanceof AuditError) return Problem.of('audit_unavailable');
   if (err instanceof RegistrationError) {
     const status = err.code === 'unknown_person' ? 404 : err.code.startsWith('invalid') || err.code.startsWith('pnr_') ? 400 : 422;
     return new Problem(err.code, status, err.message);

@@ -3,6 +3,9 @@
  * dialects so that comparisons mean the same on SQLite and PostgreSQL.
  */
 import type { Generated } from 'kysely';
+import type { CompanyTables } from './tables/company.ts';
+import type { ExtractTables } from './tables/extracts.ts';
+import type { FeedTables } from './tables/feed.ts';
 
 export interface RegistrationTable {
   seq: Generated<number>;
@@ -137,7 +140,7 @@ export interface CredentialTable {
   revoked_at: string | null;
 }
 
-export interface DB {
+export interface DB extends CompanyTables, FeedTables, ExtractTables {
   customer: CustomerTable;
   principal: PrincipalTable;
   credential: CredentialTable;

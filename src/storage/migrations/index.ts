@@ -9,12 +9,18 @@ import m0001 from './0001_register.ts';
 import m0002 from './0002_audit.ts';
 import m0003 from './0003_audit_chain.ts';
 import m0004 from './0004_access.ts';
+import m0005 from './0005_company.ts';
+import m0006 from './0006_feed.ts';
+import m0007 from './0007_extracts.ts';
 
 const ALL: Record<string, (d: Dialect) => Migration> = {
   '0001_register': m0001,
   '0002_audit': m0002,
   '0003_audit_chain': m0003,
   '0004_access': m0004,
+  '0005_company': m0005,
+  '0006_feed': m0006,
+  '0007_extracts': m0007,
 };
 
 export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {

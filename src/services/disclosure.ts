@@ -1,0 +1,107 @@
+/**
+ * Audited disclosure of persons to a caller (DIS-1, DIS-2, AUD-3): read the
+ * person as of the asked time, cut it to the caller's legal bases and scope,
+ * write the audit record, and only then give the answer.
+ */
+import type { AuditLog } from '../access/audit.ts';
+import type { Caller } from '../access/customers.ts';
+import type { CivilDate, Instant } from '../domain/dates.ts';
+import { FIELD_NAMES, resolveGrant, type Grant } from '../domain/disclosure/policy.ts';
+import { disclose, effectiveProtections, type Disclosure } from '../domain/disclosure/project.ts';
+import type { GroupValue } from '../domain/person/facts.ts';
+import type { FactState } from '../register/bitemporal.ts';
+import type { PersonView, Register } from '../register/register.ts';
+
+export class DisclosureError extends Error {
+  constructor(
+    readonly code: 'no_legal_basis' | 'person_not_found',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DisclosureError';
+  }
+}
+
+export interface LookupOptions {
+  validAt?: CivilDate;
+  knownAt?: Instant;
+  history?: boolean;
+  requestId?: string;
+}
+
+export type PersonDisclosure = Disclosure & { pnr: string; validAt: CivilDate; knownAt: Instant };
+
+/** A customer's grant: its kind, legal bases and granted scope ("all" grants every field). */
+export function grantOf(caller: Caller): Grant {
+  const { customer, principal } = caller;
+  const fields = customer.scope.includes('all') ? FIELD_NAMES : customer.scope;
+  return {
+    customerKind: customer.kind,
+    legalBases: customer.legalBases,
+    ...(customer.kind === 'public_authority' || fields.length ? { fields } : {}),
+    ...(principal.pnr ? { ownPnr: principal.pnr } : {}),
+  };
+}
+
+export class DisclosureService {
+  constructor(
+    private readonly register: Register,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** One person, audited. `type` names the transaction in the log (e.g. person.lookup). */
+  async lookup(caller: Caller, pnr: string, opts: LookupOptions, type = 'person.lookup'): Promise<PersonDisclosure> {
+    const [one] = await this.lookupMany(caller, [pnr], opts, type);
+    if (!one || 'notFound' in one) throw new DisclosureError('person_not_found', 'No person with that number is in the register.');
+    return one;
+  }
+
+  /**
+   * Several persons in one transaction of the log: one audit record naming
+   * every person asked for (found or not), with the fields disclosed.
+   */
+  async lookupMany(caller: Caller, pnrs: string[], opts: LookupOptions, type: string): Promise<Array<PersonDisclosure | { pnr: string; notFound: true }>> {
+    const grant = grantOf(caller);
+    // Refuse before reading anything when no basis could ever give a field.
+    const usable = pnrs.some((p) => resolveGrant(grant, p).accepted.length > 0);
+    if (!usable) throw new DisclosureError('no_legal_basis', 'None of the customer\'s legal bases allows this lookup.');
+    return this.audit.audited(
+      (results) => ({
+        actor: caller.principal.id,
+        actorKind: caller.principal.kind,
+        customer: caller.customer.id,
+        action: type,
+        subjects: pnrs,
+        legalBasis: [...new Set(results.flatMap((r) => ('basis' in r ? r.basis : [])))].join(' ') || null,
+        fields: [...new Set(results.flatMap((r) => ('fields' in r ? r.fields : [])))],
+        requestId: opts.requestId,
+        detail: { validAt: opts.validAt, knownAt: opts.knownAt, history: opts.history || undefined, found: results.filter((r) => !('notFound' in r)).length },
+      }),
+      async () => {
+        const out: Array<PersonDisclosure | { pnr: string; notFound: true }> = [];
+        for (const pnr of pnrs) {
+          const view = await this.register.person(pnr, { validAt: opts.validAt, knownAt: opts.knownAt });
+          if (!view) {
+            out.push({ pnr, notFound: true });
+            continue;
+          }
+          out.push(await this.#disclose(view, grant, opts));
+        }
+        return out;
+      },
+    );
+  }
+
+  async #disclose(view: PersonView, grant: Grant, opts: LookupOptions): Promise<PersonDisclosure> {
+    const history = opts.history ? ((await this.register.history(view.pnr)) ?? undefined) : undefined;
+    // A guardian's name and address go to private parties only if the guardian is not protected (§28).
+    const guardian = (view.state.guardianship as FactState | undefined)?.value as GroupValue<'guardianship'> | undefined;
+    const protectedPersons = new Set<string>();
+    if (guardian?.guardianPnr) {
+      const g = await this.register.person(guardian.guardianPnr, { validAt: view.validAt, knownAt: view.knownAt });
+      if (g && effectiveProtections(g.state, view.validAt).some((p) => p.type === '0001')) protectedPersons.add(guardian.guardianPnr);
+    }
+    const d = disclose(view, grant, { ...(history && { history }), protectedPersons });
+    return { pnr: view.pnr, validAt: view.validAt, knownAt: view.knownAt, ...d };
+  }
+}

@@ -1,0 +1,8 @@
+/** Subscriptions and usage metering (REG-6, §38(2) nr. 10, DIS-9). */
+import type { Kysely, Migration } from 'kysely';
+import type { Dialect } from '../store.ts';
+
+export default (_dialect: Dialect): Migration => ({
+  // Migrations see the schema as it was then, not today's DB type (Kysely's advice), hence `any`.
+  async up(_db: Kysely<any>) {},
+});
