@@ -215,6 +215,7 @@ export function buildCli(io: CliIo): Command {
       const persons = positiveInt(o.persons, '--persons');
       const port = positiveInt(o.port, '--port');
       const register = new Register(await openStore(program.opts().store as string), io.clock);
+      let sampleLookup: string | undefined;
       await withOpen(register, async (r) => {
         const audit = new AuditLog(r.store, io.clock);
         await generate(r, persons, 1, io);
@@ -229,6 +230,7 @@ export function buildCli(io: CliIo): Command {
           .executeTakeFirst();
         io.out(`\nRegister at ${r.store.location} holds a synthetic population of ${persons} persons.\n`);
         if (sample) {
+          sampleLookup = `/api/v1/persons/${sample.pnr}`;
           const p = await audit.audited({ actor, action: 'person.lookup', subjects: [sample.pnr] }, () => r.person(sample.pnr));
           if (p) io.out(`\nFor example:\n${formatPerson(p)}\n`);
           const store = program.opts().store as string;
@@ -242,7 +244,8 @@ export function buildCli(io: CliIo): Command {
         const keys = await ensureDemoCustomers(new AccessControl(register.store, io.clock));
         io.out('\nDemo customers (API keys are new at every start):\n');
         for (const k of keys) io.out(`  ${k.customer.padEnd(14)} ${k.kind.padEnd(17)} ${k.apiKey}\n`);
-        await serve(register, port, '127.0.0.1', io);
+        const authority = keys.find((k) => k.kind === 'public_authority')?.apiKey;
+        await serve(register, port, '127.0.0.1', io, sampleLookup, authority);
       }
     });
 
@@ -272,7 +275,7 @@ async function withOpen<T>(register: Register, fn: (r: Register) => Promise<T>, 
 }
 
 /** Serves until SIGINT/SIGTERM, then closes the server and the store. */
-async function serve(register: Register, port: number, host: string, io: CliIo): Promise<void> {
+async function serve(register: Register, port: number, host: string, io: CliIo, example = '/api/v1/security/authorisations', key = '<API key>'): Promise<void> {
   const { app } = await buildApp(register, io.clock, { logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
   try {
     await app.listen({ port, host });
@@ -282,7 +285,7 @@ async function serve(register: Register, port: number, host: string, io: CliIo):
     throw new CliError(`Cannot listen on ${host}:${port}: ${(e as Error).message}`);
   }
   const base = `http://${host}:${port}`;
-  io.out(`\nOpenCPR serves ${register.store.location} at ${base}\n  API reference: ${base}/docs\n  e.g. curl -H "Authorization: Bearer <API key>" ${base}/api/v1/security/authorisations\n`);
+  io.out(`\nOpenCPR serves ${register.store.location} at ${base}  (Ctrl-C stops)\n  API reference: ${base}/docs\n  Try: curl -H "Authorization: Bearer ${key}" ${base}${example}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
