@@ -7,6 +7,7 @@ import { citizenRoutes } from './routes/citizen.ts';
 import { companyRoutes } from './routes/company.ts';
 import { eventRoutes } from './routes/events.ts';
 import { personRoutes } from './routes/persons.ts';
+import { securityRoutes } from './routes/security.ts';
 import { buildServer, createContext, type Api, type ApiContext, type ServerOptions } from './server.ts';
 
 export async function buildApp(register: Register, clock: Clock, opts: ServerOptions = {}): Promise<{ app: Api; ctx: ApiContext }> {
@@ -14,6 +15,7 @@ export async function buildApp(register: Register, clock: Clock, opts: ServerOpt
   const app = await buildServer(ctx, opts);
   authRoutes(app, ctx);
   adminRoutes(app, ctx);
+  securityRoutes(app, ctx);
   personRoutes(app, ctx);
   companyRoutes(app, ctx);
   eventRoutes(app, ctx);
