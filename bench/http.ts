@@ -1,0 +1,96 @@
+/**
+ * Audited single lookups over HTTP (issue: disclosure API benchmark):
+ * requests/s with 50 connections against a bare Fastify JSON endpoint
+ * measured in the same run, p99 latency, and the time of a 1,000-number bulk
+ * lookup. The server runs in a child process; the population is loaded first
+ * (or reused when the store already holds it).
+ *
+ *   npx tsx bench/http.ts --persons 1000000 --seconds 15
+ *   npx tsx bench/http.ts --persons 20000 --seconds 3        # a quick try
+ */
+import { fork } from 'node:child_process';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { systemClock } from '../src/domain/clock.ts';
+import { dateOf } from '../src/domain/dates.ts';
+import { bulkLoad } from '../src/register/load.ts';
+import { Register } from '../src/register/register.ts';
+import { openStore } from '../src/storage/store.ts';
+import { standinPopulation } from '../src/synth/standin.ts';
+
+const { values } = parseArgs({
+  options: {
+    persons: { type: 'string', default: '1000000' },
+    seconds: { type: 'string', default: '15' },
+    connections: { type: 'string', default: '50' },
+    store: { type: 'string' },
+  },
+});
+const persons = Number(values.persons);
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+const location = values.store ?? join(process.env.TMPDIR ?? '/tmp', `opencpr-bench-http-${persons}.db`);
+
+// 1. The population (resumable: the same job id continues an interrupted load).
+const register = new Register(await openStore(location), systemClock);
+const started = Date.now();
+const res = await bulkLoad(register, standinPopulation({ persons, seed: 1, today: dateOf(new Date()) }), {
+  jobId: `standin:1:${persons}`,
+  batchSize: 10_000,
+  onProgress: (done) => process.stderr.write(`\r  loading ${done.toLocaleString('en')} / ${persons.toLocaleString('en')}`),
+});
+process.stderr.write(res.skipped >= persons ? `  population of ${persons} reused from ${location}\n` : `\n  loaded in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+const pnrs = (await register.store.db.selectFrom('person_current').select('pnr').execute()).map((r) => r.pnr);
+await register.close();
+
+// 2. The server in its own process.
+const child = fork(join(import.meta.dirname, 'http-server.ts'), [location], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+const ports = await new Promise<{ api: number; bare: number; key: string }>((resolve, reject) => {
+  child.stdout!.once('data', (b: Buffer) => resolve(JSON.parse(b.toString())));
+  child.once('exit', (c) => reject(new Error(`server exited ${c}`)));
+});
+const auth = { authorization: `Bearer ${ports.key}` };
+let seed = 12345;
+const pick = () => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return pnrs[seed % pnrs.length]!;
+};
+
+// The baseline answers a body of the same size as a real answer.
+const sample = await (await fetch(`http://127.0.0.1:${ports.api}/api/v1/persons/${pick()}`, { headers: auth })).json();
+child.send({ body: sample });
+
+async function run(title: string, url: string, path: (pnr: string) => string, headers: Record<string, string> = {}) {
+  const r = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    headers,
+    // autocannon types its request loosely; only the path changes per request.
+    requests: [{ setupRequest: (req) => Object.assign(req, { path: path(pick()) }) }],
+  });
+  const non2xx = r.non2xx + r.errors;
+  console.log(`${title.padEnd(34)} ${Math.round(r.requests.average).toLocaleString('en').padStart(8)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms${non2xx ? `   (${non2xx} errors/non-2xx!)` : ''}`);
+  return r;
+}
+
+console.log(`\nnode ${process.version}, ${cpus()[0]?.model} x${cpus().length}; ${persons.toLocaleString('en')} persons on SQLite; ${connections} connections, ${seconds} s each\n`);
+const bare = await run('bare Fastify JSON (baseline)', `http://127.0.0.1:${ports.bare}`, (p) => `/bare/${p}`);
+const api = await run('audited lookup GET /persons/{pnr}', `http://127.0.0.1:${ports.api}`, (p) => `/api/v1/persons/${p}`, auth);
+console.log(`\nratio audited/bare: ${(api.requests.average / bare.requests.average).toFixed(2)}   (target ≥ 0.5; p99 target < 10 ms)`);
+
+// 3. Bulk: 1,000 numbers in one call.
+const times: number[] = [];
+for (let i = 0; i < 10; i++) {
+  const body = JSON.stringify({ pnrs: Array.from({ length: 1000 }, pick) });
+  const t = performance.now();
+  const r = await fetch(`http://127.0.0.1:${ports.api}/api/v1/persons/bulk`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body });
+  await r.arrayBuffer();
+  if (r.status !== 200) throw new Error(`bulk answered ${r.status}`);
+  times.push(performance.now() - t);
+}
+times.sort((a, b) => a - b);
+console.log(`bulk lookup of 1,000 numbers: median ${times[5]!.toFixed(0)} ms, max ${times[9]!.toFixed(0)} ms   (target < 100 ms)`);
+child.kill('SIGTERM');
