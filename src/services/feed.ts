@@ -1,0 +1,542 @@
+/**
+ * Subscriptions to changes of persons (§38(2) nr. 10, §32, Bilag 1 nr. 14)
+ * and the event feed over the registration log (REG-6).
+ *
+ * The feed reads the log in sequence order. A public authority sees every
+ * registration that changes a field of its scope, with the person number if
+ * its scope holds `pnr`. A private customer (company) sees only the
+ * registrations of persons it had an active subscription to at the
+ * registration's time, that change a field its legal bases allow, and the
+ * person is named by the subscription (id and the customer's reference),
+ * never by the number (PNR-5). An item lists the names of the changed fields,
+ * not their values: the values come from a lookup, cut and audited as usual.
+ *
+ * Each page scans a bounded window of the log (at most WINDOW registrations
+ * after the cursor), so a company with few subscriptions over a long log
+ * costs a bounded amount per request; `next` is the end of what was scanned,
+ * so a client always advances, also past items it may not see.
+ *
+ * Every page that shows an item is audited (`events.read`, naming the
+ * persons) before it is returned (AUD-3).
+ */
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import type { AuditLog } from '../access/audit.ts';
+import type { Caller } from '../access/customers.ts';
+import { FIELDS, FIELD_NAMES, allowedFields, isPrivateKind, resolveGrant, type FieldName } from '../domain/disclosure/policy.ts';
+import type { Group } from '../domain/person/facts.ts';
+import type { FactChange } from '../register/bitemporal.ts';
+import { isUniqueViolation, type Register } from '../register/register.ts';
+import type { SubscriptionTable } from '../storage/tables/feed.ts';
+import { grantOf } from './disclosure.ts';
+
+// ─── Errors ────────────────────────────────────────────────────────────────
+
+export type FeedErrorCode = 'no_legal_basis' | 'person_not_found' | 'not_found' | 'conflict' | 'bad_request';
+
+export class FeedError extends Error {
+  constructor(
+    readonly code: FeedErrorCode,
+    message: string,
+    readonly extra?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'FeedError';
+  }
+}
+
+// ─── What a registration changes ──────────────────────────────────────────
+
+/** The catalogue fields read from each person group (FIELDS[*].groups). */
+const FIELDS_OF_GROUP: ReadonlyMap<Group, readonly FieldName[]> = (() => {
+  const m = new Map<Group, FieldName[]>();
+  for (const f of FIELD_NAMES) for (const g of FIELDS[f].groups) m.set(g, [...(m.get(g) ?? []), f]);
+  return m;
+})();
+
+/**
+ * The catalogue fields a registration's changes touch: the fields whose
+ * source groups it asserts or ends, in catalogue order. Two groups feed
+ * fields that do not all change together, and the change itself says which:
+ * - protection (keyed by type): the marketing mark (§29(3)) only for type
+ *   0003; the list of protections for any type;
+ * - status: death for 90, disappearance for 70, emigration for 80; another
+ *   code touches only the status itself (a return from abroad or a
+ *   rediscovery comes with a new address, and the end of a foreign address
+ *   touches emigration); a status ended without a new one may end any of them.
+ */
+export function changedFields(changes: readonly FactChange[]): FieldName[] {
+  const out = new Set<FieldName>();
+  for (const c of changes) {
+    for (const f of FIELDS_OF_GROUP.get(c.group) ?? []) {
+      if (f === 'marketingProtection' && c.key !== '0003') continue;
+      if (c.group === 'status' && (f === 'death' || f === 'disappearance' || f === 'emigration')) {
+        const code = (c.value as { code?: string } | null)?.code;
+        const hit =
+          code === undefined ||
+          (code === '90' && f === 'death') ||
+          (code === '70' && f === 'disappearance') ||
+          (code === '80' && f === 'emigration');
+        if (!hit) continue;
+      }
+      out.add(f);
+    }
+  }
+  return FIELD_NAMES.filter((f) => out.has(f));
+}
+
+// ─── Who may subscribe and read the feed ──────────────────────────────────
+
+/** §38(2) nr. 10 (with §38(3)-(4) for insurers and credit bureaus): the bases under which a private party gets changes. */
+export const SUBSCRIPTION_BASES_PRIVATE: ReadonlySet<string> = new Set(['§38(2)', '§38(3)', '§38(4)']);
+
+interface Reader {
+  private: boolean;
+  /** The fields the caller may be told changed. */
+  fields: Set<FieldName>;
+  /** The bases used (for the audit record). */
+  bases: string[];
+  /** Whether the person number may be shown. */
+  showPnr: boolean;
+}
+
+/**
+ * The caller's right to subscriptions and the feed: a private customer needs
+ * a §38 basis (§38(2) nr. 10); a public authority any usable basis (§32, Bilag
+ * 1 nr. 14) with a scope. Fields are `allowedFields(grantOf(caller))`.
+ */
+export function readerOf(caller: Caller): Reader {
+  const grant = grantOf(caller);
+  const priv = isPrivateKind(caller.customer.kind);
+  const accepted = resolveGrant(grant, grant.ownPnr ?? '').accepted.map((b) => b.id);
+  const bases = priv ? accepted.filter((b) => SUBSCRIPTION_BASES_PRIVATE.has(b)) : accepted;
+  const fields = allowedFields(grant);
+  if (bases.length === 0 || fields.size === 0) {
+    throw new FeedError(
+      'no_legal_basis',
+      priv
+        ? 'Changes of persons go to private customers under §38(2) nr. 10 (§38(1)-(4)); the customer holds no such basis.'
+        : 'The customer has no legal basis with a data scope for changes of persons.',
+    );
+  }
+  fields.delete('history');
+  return { private: priv, fields, bases, showPnr: !priv && fields.has('pnr') };
+}
+
+// ─── Subscriptions ────────────────────────────────────────────────────────
+
+export interface Subscription {
+  id: string;
+  customerId: string;
+  pnr: string;
+  reference: string;
+  createdAt: string;
+  endedAt: string | null;
+}
+
+export type SubscriptionState = 'active' | 'ended' | 'all';
+
+export interface SubscriptionPage {
+  items: Subscription[];
+  /** Pass as `cursor` for the next page; null when this is the last. */
+  next: string | null;
+  hasMore: boolean;
+}
+
+/** A person number anywhere in a text (DDMMYYSSSS or DDMMYY-SSSS): never in a private customer's reference (PNR-5). */
+const PNR_LIKE = /(?<!\d)\d{6}-?\d{4}(?!\d)/;
+
+const newSubscriptionId = () => `sub_${randomBytes(8).toString('hex')}`;
+
+function toSubscription(r: SubscriptionTable): Subscription {
+  return { id: r.id, customerId: r.customer_id, pnr: r.pnr, reference: r.reference, createdAt: r.created_at, endedAt: r.ended_at };
+}
+
+export class SubscriptionService {
+  constructor(
+    private readonly register: Register,
+    private readonly audit: AuditLog,
+  ) {}
+
+  get #db() {
+    return this.register.store.db;
+  }
+
+  /**
+   * Subscribes the caller's customer to the changes of one person. An active
+   * subscription to the same person is returned as it is (`created: false`),
+   * unless another reference is asked for (conflict). Audited
+   * (`subscription.create`), also when the person is not in the register.
+   */
+  async create(caller: Caller, input: { pnr: string; reference?: string }, requestId?: string): Promise<{ subscription: Subscription; created: boolean }> {
+    const reader = readerOf(caller);
+    const reference = input.reference?.trim();
+    if (reference !== undefined && reader.private && PNR_LIKE.test(reference)) {
+      throw new FeedError('bad_request', 'A reference must not hold a person number: it identifies the person in answers to a private customer (PNR-5).');
+    }
+    const entry = (found: boolean, s?: Subscription) => ({
+      actor: caller.principal.id,
+      actorKind: caller.principal.kind,
+      customer: caller.customer.id,
+      action: 'subscription.create',
+      subjects: [input.pnr],
+      legalBasis: reader.bases.join(' '),
+      fields: [],
+      requestId,
+      detail: { found, ...(s && { subscription: s.id }) },
+    });
+    const known = await this.#db.selectFrom('person_number').select('pnr').where('pnr', '=', input.pnr).executeTakeFirst();
+    if (!known) {
+      await this.audit.record(entry(false));
+      throw new FeedError('person_not_found', 'No person with that number is in the register.');
+    }
+    const result = await this.#createOrGet(caller, input.pnr, reference);
+    await this.audit.record(entry(true, result.subscription));
+    return result;
+  }
+
+  async #createOrGet(caller: Caller, pnr: string, reference: string | undefined): Promise<{ subscription: Subscription; created: boolean }> {
+    const customerId = caller.customer.id;
+    for (let attempt = 0; ; attempt++) {
+      const active = await this.#db
+        .selectFrom('subscription')
+        .selectAll()
+        .where('customer_id', '=', customerId)
+        .where('pnr', '=', pnr)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
+      if (active) {
+        if (reference !== undefined && reference !== active.reference) {
+          throw new FeedError('conflict', 'The customer already subscribes to this person under another reference; end that subscription first.', {
+            subscription: active.id,
+          });
+        }
+        return { subscription: toSubscription(active), created: false };
+      }
+      if (reference !== undefined) {
+        const taken = await this.#db
+          .selectFrom('subscription')
+          .select('id')
+          .where('customer_id', '=', customerId)
+          .where('reference', '=', reference)
+          .where('ended_at', 'is', null)
+          .executeTakeFirst();
+        if (taken) throw new FeedError('conflict', 'The reference already names another active subscription of the customer.', { subscription: taken.id });
+      }
+      const id = newSubscriptionId();
+      const row: SubscriptionTable = {
+        id,
+        customer_id: customerId,
+        pnr,
+        reference: reference ?? id,
+        created_at: this.register.clock.now().toISOString(),
+        created_by: caller.principal.id,
+        ended_at: null,
+        ended_by: null,
+      };
+      try {
+        await this.#db.insertInto('subscription').values(row).execute();
+        return { subscription: toSubscription(row), created: true };
+      } catch (e) {
+        // A concurrent request created it (or took the reference): read again once.
+        if (!isUniqueViolation(e) || attempt > 0) throw e;
+      }
+    }
+  }
+
+  /** The customer's subscriptions in creation order; active, ended or all. */
+  async list(caller: Caller, opts: { state?: SubscriptionState; limit?: number; cursor?: string } = {}): Promise<SubscriptionPage> {
+    const limit = opts.limit ?? 100;
+    let q = this.#db.selectFrom('subscription').selectAll().where('customer_id', '=', caller.customer.id);
+    if (opts.state === 'active') q = q.where('ended_at', 'is', null);
+    if (opts.state === 'ended') q = q.where('ended_at', 'is not', null);
+    if (opts.cursor !== undefined) {
+      const c = decodeCursor(opts.cursor);
+      q = q.where((eb) => eb.or([eb('created_at', '>', c.at), eb.and([eb('created_at', '=', c.at), eb('id', '>', c.id)])]));
+    }
+    const rows = await q.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+    const items = rows.slice(0, limit).map(toSubscription);
+    const last = items[items.length - 1];
+    const hasMore = rows.length > limit;
+    return { items, next: hasMore && last ? encodeCursor(last) : null, hasMore };
+  }
+
+  /** One of the customer's own subscriptions; another customer's is not found. */
+  async get(caller: Caller, id: string): Promise<Subscription> {
+    const row = await this.#db.selectFrom('subscription').selectAll().where('id', '=', id).where('customer_id', '=', caller.customer.id).executeTakeFirst();
+    if (!row) throw new FeedError('not_found', `The customer has no subscription ${id}.`);
+    return toSubscription(row);
+  }
+
+  /** Ends a subscription now (a soft end: it stays for the feed's history and for billing). Ending an ended one changes nothing. */
+  async end(caller: Caller, id: string, requestId?: string): Promise<Subscription> {
+    const s = await this.get(caller, id);
+    if (s.endedAt !== null) return s;
+    const endedAt = this.register.clock.now().toISOString();
+    const r = await this.#db
+      .updateTable('subscription')
+      .set({ ended_at: endedAt, ended_by: caller.principal.id })
+      .where('id', '=', id)
+      .where('ended_at', 'is', null)
+      .executeTakeFirst();
+    const ended = Number(r.numUpdatedRows) > 0 ? { ...s, endedAt } : await this.get(caller, id);
+    await this.audit.record({
+      actor: caller.principal.id,
+      actorKind: caller.principal.kind,
+      customer: caller.customer.id,
+      action: 'subscription.end',
+      subjects: [s.pnr],
+      fields: [],
+      requestId,
+      detail: { subscription: id },
+    });
+    return ended;
+  }
+
+  /** Audits a list that shows person numbers (a public authority's), before it is returned. */
+  async recordList(caller: Caller, page: SubscriptionPage, requestId?: string): Promise<void> {
+    if (page.items.length === 0) return;
+    await this.audit.record({
+      actor: caller.principal.id,
+      actorKind: caller.principal.kind,
+      customer: caller.customer.id,
+      action: 'subscriptions.list',
+      subjects: [...new Set(page.items.map((s) => s.pnr))],
+      fields: ['pnr'],
+      requestId,
+    });
+  }
+}
+
+function encodeCursor(s: Subscription): string {
+  return Buffer.from(JSON.stringify([s.createdAt, s.id])).toString('base64url');
+}
+
+function decodeCursor(c: string): { at: string; id: string } {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string') return { at: v[0], id: v[1] };
+  } catch {
+    // fall through
+  }
+  throw new FeedError('bad_request', 'The cursor is not one this list gave.');
+}
+
+// ─── The feed ─────────────────────────────────────────────────────────────
+
+/** At most this many registrations of the log are scanned per page. */
+export const WINDOW = 10_000;
+export const MAX_LIMIT = 1000;
+export const DEFAULT_LIMIT = 100;
+/** Below this many subscriptions (ended ones included) a company's page reads the log per subscribed person. */
+const FEW_SUBSCRIPTIONS = 1000;
+/** How long a page waits for registrations in flight before it stops short of a gap (PostgreSQL). */
+const GAP_WAIT_MS = 250;
+
+export interface FeedItem {
+  seq: number;
+  eventCode: string;
+  registeredAt: string;
+  /** The person's number: public authorities whose scope holds `pnr`. */
+  pnr?: string;
+  /** The subscription that names the person: private customers. */
+  subscription?: { id: string; reference: string };
+  /** The catalogue fields the registration changed (or, for an annulment, the annulled one had changed), cut to the caller's bases and scope. */
+  fields: FieldName[];
+  /** An annulment (REG-3): the seq of the registration it annuls. */
+  annuls?: number;
+}
+
+export interface FeedPage {
+  items: FeedItem[];
+  /** Pass as `after` for the next page: the last registration this page scanned (not only the last shown). */
+  next: number;
+  /** Whether the log holds registrations after `next` (now). */
+  hasMore: boolean;
+}
+
+interface LogRow {
+  seq: number | string;
+  pnr: string;
+  registered_at: string;
+  event_code: string;
+  annuls: number | string | null;
+  changes: string;
+  sub_id?: string;
+  reference?: string;
+}
+
+export class FeedService {
+  constructor(
+    private readonly register: Register,
+    private readonly audit: AuditLog,
+  ) {}
+
+  get #store() {
+    return this.register.store;
+  }
+
+  /** One page of the feed after `after`, cut to the caller, audited when it shows anyone. */
+  async page(caller: Caller, opts: { after: number; limit?: number; requestId?: string }): Promise<FeedPage> {
+    const reader = readerOf(caller);
+    const limit = Math.min(Math.max(opts.limit ?? DEFAULT_LIMIT, 1), MAX_LIMIT);
+    const after = opts.after;
+    const { items, next, pnrs } = await this.#scan(caller, reader, after, limit);
+    const hasMore = await this.#existsAfter(next);
+    const page: FeedPage = { items, next, hasMore };
+    if (items.length === 0) return page;
+    return this.audit.audited(
+      {
+        actor: caller.principal.id,
+        actorKind: caller.principal.kind,
+        customer: caller.customer.id,
+        action: 'events.read',
+        subjects: [...new Set(pnrs)],
+        legalBasis: reader.bases.join(' '),
+        fields: FIELD_NAMES.filter((f) => items.some((i) => i.fields.includes(f) || (f === 'pnr' && i.pnr !== undefined))),
+        requestId: opts.requestId,
+        detail: { after, next, items: items.length, first: items[0]!.seq, last: items[items.length - 1]!.seq },
+      },
+      async () => page,
+    );
+  }
+
+  async #scan(caller: Caller, reader: Reader, after: number, limit: number): Promise<{ items: FeedItem[]; next: number; pnrs: string[] }> {
+    const window = await this.#window(after);
+    if (window.count === 0) return { items: [], next: after, pnrs: [] };
+    const end = await this.#settledEnd(after, window.end, window.count);
+    if (end <= after) return { items: [], next: after, pnrs: [] };
+
+    const viaSubscriptions = reader.private;
+    const perPerson = viaSubscriptions && (await this.#subscriptionCount(caller.customer.id)) < FEW_SUBSCRIPTIONS;
+    const chunk = Math.min(MAX_LIMIT, limit * 2 + 50);
+    const items: FeedItem[] = [];
+    const pnrs: string[] = [];
+    let cursor = after;
+    for (;;) {
+      const rows = viaSubscriptions
+        ? await this.#subscribedRows(caller.customer.id, cursor, end, chunk, perPerson)
+        : await this.#logRows(cursor, end, chunk);
+      const annulled = await this.#annulledChanges(rows);
+      let lastSeq = cursor;
+      for (const r of rows) {
+        const seq = Number(r.seq);
+        if (seq <= lastSeq) continue; // one item per registration, even if subscriptions overlapped
+        lastSeq = seq;
+        const annuls = r.annuls === null ? null : Number(r.annuls);
+        const changes = annuls === null ? (JSON.parse(r.changes) as FactChange[]) : (annulled.get(annuls) ?? []);
+        const fields = changedFields(changes).filter((f) => reader.fields.has(f));
+        if (fields.length === 0) continue;
+        items.push({
+          seq,
+          eventCode: r.event_code,
+          registeredAt: r.registered_at,
+          ...(reader.showPnr && { pnr: r.pnr }),
+          ...(viaSubscriptions && { subscription: { id: r.sub_id!, reference: r.reference! } }),
+          fields,
+          ...(annuls !== null && { annuls }),
+        });
+        pnrs.push(r.pnr);
+        if (items.length === limit) return { items, next: seq, pnrs };
+      }
+      if (rows.length < chunk) return { items, next: end, pnrs };
+      cursor = lastSeq;
+    }
+  }
+
+  /** The next WINDOW registrations after `after`: how many, and the last one's seq. */
+  async #window(after: number): Promise<{ count: number; end: number }> {
+    const r = await sql<{ n: number | string; m: number | string | null }>`
+      select count(*) as n, max(seq) as m from (select seq from registration where seq > ${after} order by seq limit ${WINDOW}) w`.execute(
+      this.#store.db,
+    );
+    const row = r.rows[0];
+    return { count: Number(row?.n ?? 0), end: row?.m == null ? after : Number(row.m) };
+  }
+
+  /**
+   * PostgreSQL hands out sequence numbers before commit, so a registration
+   * can become visible after a later one. A gap in the window is either such
+   * a registration still in flight, or a number lost to a rollback. A page
+   * never reads past a gap that may still be filled: it waits briefly for
+   * the transactions that could fill it and otherwise ends before the gap.
+   * (SQLite has one writer, so its log has no such gaps.)
+   */
+  async #settledEnd(after: number, end: number, count: number): Promise<number> {
+    if (this.#store.dialect !== 'postgres' || count === end - after) return end;
+    const db = this.#store.db;
+    // Every transaction that may hold a missing number took this lock before it got the number, and holds it until it ends.
+    const writers = async () =>
+      (
+        await sql<{ vt: string }>`
+          select virtualtransaction as vt from pg_locks
+          where locktype = 'relation' and relation = 'registration'::regclass and mode = 'RowExclusiveLock'
+            and database = (select oid from pg_database where datname = current_database()) and pid <> pg_backend_pid()`.execute(db)
+      ).rows.map((r) => r.vt);
+    const inFlight = new Set(await writers());
+    const deadline = Date.now() + GAP_WAIT_MS;
+    while (inFlight.size > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+      const now = new Set(await writers());
+      for (const vt of inFlight) if (!now.has(vt)) inFlight.delete(vt);
+    }
+    if (inFlight.size === 0) return end; // every gap still open now was rolled back; the scan reads after this
+    // Stop before the first number still missing.
+    const seqs = (
+      await sql<{ seq: number | string }>`select seq from registration where seq > ${after} and seq <= ${end} order by seq`.execute(db)
+    ).rows.map((r) => Number(r.seq));
+    let expect = after + 1;
+    for (const s of seqs) {
+      if (s !== expect) return expect - 1;
+      expect = s + 1;
+    }
+    return end;
+  }
+
+  async #existsAfter(seq: number): Promise<boolean> {
+    const r = await this.#store.db.selectFrom('registration').select('seq').where('seq', '>', seq).orderBy('seq').limit(1).executeTakeFirst();
+    return r !== undefined;
+  }
+
+  async #subscriptionCount(customerId: string): Promise<number> {
+    const r = await sql<{ n: number | string }>`
+      select count(*) as n from (select 1 from subscription where customer_id = ${customerId} limit ${FEW_SUBSCRIPTIONS}) s`.execute(this.#store.db);
+    return Number(r.rows[0]?.n ?? 0);
+  }
+
+  async #logRows(after: number, end: number, limit: number): Promise<LogRow[]> {
+    const r = await sql<LogRow>`
+      select seq, pnr, registered_at, event_code, annuls, changes from registration
+      where seq > ${after} and seq <= ${end} order by seq limit ${limit}`.execute(this.#store.db);
+    return r.rows;
+  }
+
+  /**
+   * The registrations in (after, end] of persons the customer subscribed to
+   * at the registration's time. With few subscriptions the log is read per
+   * subscribed person (index on pnr, seq); with many, the window is read once
+   * and each registration looks up its subscription (index on customer, pnr).
+   * On SQLite a CROSS JOIN fixes that order; PostgreSQL plans it itself.
+   */
+  async #subscribedRows(customerId: string, after: number, end: number, limit: number, perPerson: boolean): Promise<LogRow[]> {
+    const from = perPerson ? sql`subscription s cross join registration r` : sql`registration r cross join subscription s`;
+    const r = await sql<LogRow>`
+      select r.seq, r.pnr, r.registered_at, r.event_code, r.annuls, r.changes, s.id as sub_id, s.reference
+      from ${from}
+      where s.customer_id = ${customerId} and r.pnr = s.pnr
+        and r.seq > ${after} and r.seq <= ${end}
+        and s.created_at <= r.registered_at and (s.ended_at is null or s.ended_at > r.registered_at)
+      order by r.seq limit ${limit}`.execute(this.#store.db);
+    return r.rows;
+  }
+
+  /** The changes of the registrations the annulments among `rows` annul. */
+  async #annulledChanges(rows: LogRow[]): Promise<Map<number, FactChange[]>> {
+    const seqs = [...new Set(rows.filter((r) => r.annuls !== null).map((r) => Number(r.annuls)))];
+    const out = new Map<number, FactChange[]>();
+    if (seqs.length === 0) return out;
+    const found = await this.#store.db.selectFrom('registration').select(['seq', 'changes']).where('seq', 'in', seqs).execute();
+    for (const f of found) out.set(Number(f.seq), JSON.parse(f.changes) as FactChange[]);
+    return out;
+  }
+}
