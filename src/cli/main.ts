@@ -23,6 +23,7 @@ import { standinPopulation } from '../synth/standin.ts';
 import { CliError } from './errors.ts';
 import { addAuditCommands } from './commands/audit.ts';
 import { addAccessCommands } from './commands/access.ts';
+import { addExtractCommands } from './commands/extracts.ts';
 import { AuditError } from '../access/audit.ts';
 import { AccessError } from '../access/customers.ts';
 import { formatCheck, formatHistory, formatPerson, formatResidents, describeValue } from './format.ts';
@@ -263,6 +264,7 @@ export function buildCli(io: CliIo): Command {
     io,
   );
   addAccessCommands(program, openStoreFor, io);
+  addExtractCommands(program, async () => new Register(await openStore(program.opts().store as string), io.clock), io);
   return program;
 }
 
