@@ -6,6 +6,7 @@ import type { Generated } from 'kysely';
 import type { CompanyTables } from './tables/company.ts';
 import type { ExtractTables } from './tables/extracts.ts';
 import type { FeedTables } from './tables/feed.ts';
+import type { ReferenceTables } from './tables/reference.ts';
 
 export interface RegistrationTable {
   seq: Generated<number>;
@@ -140,7 +141,7 @@ export interface CredentialTable {
   revoked_at: string | null;
 }
 
-export interface DB extends CompanyTables, FeedTables, ExtractTables {
+export interface DB extends CompanyTables, FeedTables, ExtractTables, ReferenceTables {
   customer: CustomerTable;
   principal: PrincipalTable;
   credential: CredentialTable;

@@ -12,6 +12,7 @@ import m0004 from './0004_access.ts';
 import m0005 from './0005_company.ts';
 import m0006 from './0006_feed.ts';
 import m0007 from './0007_extracts.ts';
+import m0008 from './0008_reference.ts';
 
 const ALL: Record<string, (d: Dialect) => Migration> = {
   '0001_register': m0001,
@@ -21,6 +22,7 @@ const ALL: Record<string, (d: Dialect) => Migration> = {
   '0005_company': m0005,
   '0006_feed': m0006,
   '0007_extracts': m0007,
+  '0008_reference': m0008,
 };
 
 export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {
