@@ -23,6 +23,7 @@ import { standinPopulation } from '../synth/standin.ts';
 import { CliError } from './errors.ts';
 import { addAuditCommands } from './commands/audit.ts';
 import { addAccessCommands } from './commands/access.ts';
+import { addReferenceCommands } from './commands/reference.ts';
 import { addExtractCommands } from './commands/extracts.ts';
 import { AuditError } from '../access/audit.ts';
 import { AccessError } from '../access/customers.ts';
@@ -264,6 +265,7 @@ export function buildCli(io: CliIo): Command {
     io,
   );
   addAccessCommands(program, openStoreFor, io);
+  addReferenceCommands(program, openStoreFor, io);
   addExtractCommands(program, async () => new Register(await openStore(program.opts().store as string), io.clock), io);
   return program;
 }
