@@ -1,0 +1,195 @@
+/**
+ * `opencpr population …`: population files (API-3, API-4; docs/formats.md).
+ *
+ * - `population import FILE [--dry-run] [--batch-size N] [--json]`: validates
+ *   the whole file first (problems are listed by line, nothing is written),
+ *   then loads it in batches; Ctrl-C stops after the batch in hand and the
+ *   same command resumes. A file imported before is not loaded twice.
+ * - `population export --out FILE [--pnr PNR …]`: everyone, or the persons
+ *   named, with their full history; written to FILE.part and renamed to FILE
+ *   once complete and audited. Progress goes to stderr, the summary to stdout.
+ *
+ * Wiring (src/cli/main.ts):
+ *   addPopulationCommands(program, async () => new Register(await openStore(program.opts().store), io.clock), io);
+ */
+import { existsSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { AuditLog } from '../../access/audit.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { normalisePnr } from '../../domain/pnr/pnr.ts';
+import { exportPopulationToFile, PopulationExportError, type ExportProgress } from '../../formats/population/export.ts';
+import {
+  importPopulation,
+  PopulationImportError,
+  validatePopulation,
+  type ImportProgress,
+  type PopulationProblem,
+} from '../../formats/population/import.ts';
+import type { Register } from '../../register/register.ts';
+import { CliError } from '../errors.ts';
+
+export interface PopulationCommandIo {
+  out(s: string): void;
+  err(s: string): void;
+  clock: Clock;
+}
+
+export function addPopulationCommands(program: Command, openRegister: () => Promise<Register>, io: PopulationCommandIo): Command {
+  const population = program.command('population').description('population files: persons with their full history (docs/formats.md)');
+
+  population
+    .command('import <file>')
+    .description('import a population file: validated as a whole first (nothing is written if a line is wrong), then loaded; resumable')
+    .option('--dry-run', 'validate only')
+    .option('--batch-size <n>', 'persons per transaction', '1000')
+    .option('--json', 'JSON output')
+    .action(async (file: string, o: { dryRun?: boolean; batchSize: string; json?: boolean }) => {
+      if (!/^\d+$/.test(o.batchSize) || Number(o.batchSize) < 1) throw new CliError(`--batch-size must be a positive whole number, not "${o.batchSize}".`, 2);
+      const path = resolve(file);
+      if (!existsSync(path) || !statSync(path).isFile()) throw new CliError(`${file}: no such file.`, 2);
+      await withRegister(openRegister, async (register) => {
+        if (o.dryRun) {
+          const report = await validatePopulation(register, path, { onProgress: progress(io) });
+          io.err('\n');
+          if (report.problems.length) throw invalid(file, report.problems, report.more, io, 'fix the lines above');
+          const { jobId, sha256, persons, registrations, personsWithAnnulments, job } = report;
+          if (o.json) return io.out(JSON.stringify({ valid: true, jobId, sha256, persons, registrations, personsWithAnnulments, job }, null, 2) + '\n');
+          io.out(
+            `${file} is valid: ${n(persons)} persons, ${n(registrations)} registrations (${n(personsWithAnnulments)} persons with annulments).` +
+              (job ? ` Job ${jobId} was ${job.complete ? 'imported already' : 'started before and will resume'}.` : '') +
+              '\n',
+          );
+          return;
+        }
+        let stop = false;
+        const onSignal = () => {
+          stop = true;
+          io.err('\nStopping after the batch in hand; run the same command again to resume.\n');
+        };
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        try {
+          const res = await importPopulation(register, path, {
+            batchSize: Number(o.batchSize),
+            onProgress: progress(io),
+            shouldStop: () => stop,
+          });
+          io.err('\n');
+          if (o.json) io.out(JSON.stringify(res, null, 2) + '\n');
+          if (res.stopped) {
+            throw new CliError(`Interrupted with ${n(res.resumedAfter + res.loaded)} of ${n(res.persons)} persons loaded; the store is consistent. Run the same command again to resume.`, 130);
+          }
+          if (o.json) return;
+          if (res.alreadyImported) {
+            io.out(`${file} was imported before (job ${res.jobId}); nothing to do.\n`);
+            return;
+          }
+          io.out(
+            `Imported ${n(res.persons)} persons (${n(res.registrations)} registrations) from ${file}` +
+              (res.resumedAfter ? `, resuming after ${n(res.resumedAfter)} loaded earlier` : '') +
+              `; job ${res.jobId}.\n`,
+          );
+        } catch (e) {
+          if (e instanceof PopulationImportError) {
+            io.err('\n');
+            if (e.code === 'invalid_file') throw invalid(file, e.problems, e.more, io, 'nothing was imported');
+            throw new CliError(e.message);
+          }
+          throw e;
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
+      });
+    });
+
+  population
+    .command('export')
+    .description('export persons with their full bitemporal history (everyone, or the numbers given)')
+    .requiredOption('--out <file>', 'write the population file here')
+    .option('--pnr <pnr...>', 'only these persons (repeat or separate with commas)')
+    .action(async (o: { out: string; pnr?: string[] }) => {
+      const out = resolve(o.out);
+      if (!existsSync(dirname(out)) || !statSync(dirname(out)).isDirectory()) throw new CliError(`--out: the directory ${dirname(out)} does not exist.`, 2);
+      if (existsSync(out) && statSync(out).isDirectory()) throw new CliError(`--out: ${out} is a directory.`, 2);
+      const pnrs = o.pnr?.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+      const actor = `cli:${safeUser()}`;
+      await withRegister(openRegister, async (register) => {
+        const audit = new AuditLog(register.store, io.clock);
+        try {
+          const info = await exportPopulationToFile(register, out, {
+            ...(pnrs && { pnrs }),
+            onProgress: exportProgress(io),
+            // Personal data leaves the register: recorded before the file is put in place.
+            beforeCommit: async (i) => {
+              await audit.record({
+                actor,
+                action: 'population.export',
+                subjects: pnrs ? [...new Set(pnrs.map((p) => normalisePnr(p) ?? p))] : ['population:all'],
+                detail: { file: out, persons: i.persons, registrations: i.registrations, lastSeq: i.lastSeq, sha256: i.sha256 },
+              });
+            },
+          });
+          io.err('\n');
+          io.out(`Exported ${n(info.persons)} persons (${n(info.registrations)} registrations, log up to ${info.lastSeq}) to ${out}\n  sha256 ${info.sha256}\n`);
+        } catch (e) {
+          if (e instanceof PopulationExportError) throw new CliError(e.message, e.code === 'invalid_pnr' ? 2 : 1);
+          throw e;
+        } finally {
+          await audit.drain();
+        }
+      });
+    });
+
+  return population;
+}
+
+async function withRegister<T>(openRegister: () => Promise<Register>, fn: (r: Register) => Promise<T>): Promise<T> {
+  const register = await openRegister();
+  try {
+    return await fn(register);
+  } finally {
+    await register.close();
+  }
+}
+
+/** Lists the problems on stderr; the error says how many. */
+function invalid(file: string, problems: PopulationProblem[], more: boolean, io: PopulationCommandIo, tail: string): CliError {
+  for (const p of problems) io.err(`  line ${p.line}${p.pnr ? ` (${p.pnr})` : ''}: ${p.message} [${p.code}]\n`);
+  if (more) io.err('  … and more; the file was not read further.\n');
+  const count = `${problems.length}${more ? '+' : ''} problem${problems.length === 1 && !more ? '' : 's'}`;
+  return new CliError(`${file} is not a valid population file (${count}); ${tail}.`);
+}
+
+const n = (x: number) => x.toLocaleString('en');
+
+/** At most every half second, and at the end of a phase. */
+function progress(io: PopulationCommandIo): (p: ImportProgress) => void {
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (now - last < 500 && !(p.total !== undefined && p.done >= p.total)) return;
+    last = now;
+    io.err(`\r  ${p.phase === 'validate' ? 'validated' : 'loaded'} ${n(p.done)}${p.total !== undefined ? ` / ${n(p.total)}` : ''} persons   `);
+  };
+}
+
+function exportProgress(io: PopulationCommandIo): (p: ExportProgress) => void {
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (now - last < 500 && p.done < p.total) return;
+    last = now;
+    io.err(`\r  exported ${n(p.done)} / ${n(p.total)} persons   `);
+  };
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
