@@ -24,6 +24,7 @@ import { CliError } from './errors.ts';
 import { addAuditCommands } from './commands/audit.ts';
 import { addAccessCommands } from './commands/access.ts';
 import { addReferenceCommands } from './commands/reference.ts';
+import { addCprExtractCommands } from './commands/cpr-extract.ts';
 import { addPopulationCommands } from './commands/population.ts';
 import { addExtractCommands } from './commands/extracts.ts';
 import { AuditError } from '../access/audit.ts';
@@ -267,6 +268,7 @@ export function buildCli(io: CliIo): Command {
   );
   addAccessCommands(program, openStoreFor, io);
   addReferenceCommands(program, openStoreFor, io);
+  addCprExtractCommands(program, async () => new Register(await openStore(program.opts().store as string), io.clock), io);
   addPopulationCommands(program, async () => new Register(await openStore(program.opts().store as string), io.clock), io);
   addExtractCommands(program, async () => new Register(await openStore(program.opts().store as string), io.clock), io);
   return program;
