@@ -4,8 +4,11 @@ import type { Dialect } from '../store.ts';
 
 export default (dialect: Dialect): Migration => {
   const sqlite = dialect === 'sqlite';
-  // A table keyed by a text id is stored in key order in SQLite (WITHOUT ROWID),
-  // so a person's row is one b-tree descent.
+  // Small rows keyed by a text id are stored in key order in SQLite (WITHOUT
+  // ROWID): one b-tree descent. The projections' rows (kilobytes of JSON) stay
+  // ordinary rowid tables: in a WITHOUT ROWID b-tree such rows fill the
+  // interior pages, so lookups descend many levels and every row overflows
+  // (measured: about 4x slower reads and a larger file; docs/benchmarks.md).
   const clustered = sqlite ? sql`without rowid` : sql``;
   return {
     async up(db: Kysely<any>) {
@@ -50,7 +53,6 @@ export default (dialect: Dialect): Migration => {
         .addColumn('versions', 'text', (c) => c.notNull())
         .addColumn('last_seq', sqlite ? 'integer' : 'bigint', (c) => c.notNull())
         .addColumn('last_registered_at', 'text', (c) => c.notNull())
-        .modifyEnd(clustered)
         .execute();
 
       await db.schema
@@ -60,7 +62,6 @@ export default (dialect: Dialect): Migration => {
         .addColumn('state', 'text', (c) => c.notNull())
         .addColumn('computed_for', 'text', (c) => c.notNull())
         .addColumn('stale_at', 'text')
-        .modifyEnd(clustered)
         .execute();
 
       await db.schema
