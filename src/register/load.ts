@@ -3,13 +3,27 @@
  * synthetic populations). Each batch is one transaction that also records how
  * far the job got, so an interrupted load leaves a consistent store and
  * resumes where it stopped.
+ *
+ * The rows are the ones a registration at a time would store: every number
+ * is checked, every registration validated, the projections come from
+ * projectionRows. Only the way they reach the store is made for volume:
+ * - the next batch's rows are built (validation, versions, projections)
+ *   while the previous batch is being written, so the two cores work at once;
+ * - SQLite: the loader's own connection to the store file runs prepared
+ *   statements in one BEGIN IMMEDIATE transaction per batch (the store's own
+ *   writer goes through Kysely, which prepares every statement anew); from
+ *   the second batch on it does so on a thread of its own, since
+ *   better-sqlite3 blocks the thread it runs on;
+ * - PostgreSQL: multi-row INSERTs of up to 1000 rows with bound parameters.
  */
-import { sql } from 'kysely';
-import { checkPnr, type Sex } from '../domain/pnr/pnr.ts';
-import { dateOf, type Instant } from '../domain/dates.ts';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
+import { checkPnr } from '../domain/pnr/pnr.ts';
+import type { CivilDate, Instant } from '../domain/dates.ts';
+import { dateOf } from '../domain/dates.ts';
 import type { DB } from '../storage/schema.ts';
-import type { Transaction } from 'kysely';
-import { applyChanges, type Registration, type Version } from './bitemporal.ts';
+import { applyChanges, type Version } from './bitemporal.ts';
 import { projectionRows, type Register } from './register.ts';
 import { RegistrationError, validateChanges, type NewRegistration } from './validate.ts';
 
@@ -23,6 +37,7 @@ export interface PersonLoad {
 export interface LoadOptions {
   /** Names the job; a job that was interrupted resumes after its last committed batch. */
   jobId: string;
+  /** Persons per transaction (default 5000). */
   batchSize?: number;
   onProgress?: (done: number) => void;
   /** Checked between batches: when it says stop, the load ends after the batch in hand. */
@@ -35,8 +50,48 @@ export interface LoadResult {
   stopped: boolean;
 }
 
-/** Rows per INSERT statement; keeps SQLite under its bound-parameter limit. */
-const CHUNK = 500;
+/** Column order of each table as the writers insert it. */
+const COLUMNS = {
+  person_number: ['pnr', 'birth_date', 'sex', 'rule', 'source', 'created_at'],
+  registration: ['seq', 'pnr', 'registered_at', 'authority', 'event_code', 'documentation', 'late', 'annuls', 'changes'],
+  person_history: ['pnr', 'versions', 'last_seq', 'last_registered_at'],
+  person_current: ['pnr', 'status', 'state', 'computed_for', 'stale_at'],
+  residence: [
+    'pnr',
+    'address_id',
+    'access_address_id',
+    'municipality_code',
+    'road_code',
+    'valid_from',
+    'valid_to',
+    'reg_from',
+    'reg_to',
+    'seq',
+  ],
+} as const;
+type Table = keyof typeof COLUMNS;
+const TABLES = Object.keys(COLUMNS) as Table[];
+
+type Cell = string | number | null;
+/** The rows of a batch, per table, flattened in COLUMNS order (cheap to hand to a thread or a driver). */
+type BatchRows = Record<Table, Cell[]>;
+
+interface Prepared {
+  persons: PersonLoad[];
+  rows: BatchRows;
+  /** SQLite: the first sequence number the rows were built with. */
+  first: number;
+}
+
+/** Where batches go: rows are prepared (CPU) while the previous batch commits (I/O, or the writer thread). */
+interface Sink {
+  prepare(persons: PersonLoad[]): Promise<Prepared>;
+  /** Writes the batch and the job's progress in one transaction. */
+  commit(batch: Prepared, key: string, done: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+type BuildRows = (persons: readonly PersonLoad[], seqs: (i: number) => number) => BatchRows;
 
 export async function bulkLoad(register: Register, persons: Iterable<PersonLoad>, opts: LoadOptions): Promise<LoadResult> {
   const { db, dialect } = register.store;
@@ -46,108 +101,328 @@ export async function bulkLoad(register: Register, persons: Iterable<PersonLoad>
   const skipped = prior ? Number(prior.value) : 0;
   const today = dateOf(register.clock.now());
   const noMod11 = await register.noMod11Dates();
+  const build: BuildRows = (persons, seqs) => batchRows(persons, seqs, noMod11, today);
+  const sink = dialect === 'sqlite' ? await sqliteSink(register.store.location, build) : postgresSink(db, build);
   let done = skipped;
   let index = 0;
   let batch: PersonLoad[] = [];
+  // The batch being written while the next one is prepared.
+  let inFlight: Promise<void> | undefined;
 
   const flush = async () => {
-    const persons = batch;
+    const prepared = await sink.prepare(batch);
     batch = [];
-    const count = persons.reduce((n, p) => n + p.registrations.length, 0);
-    await db.transaction().execute(async (tx) => {
-      const seqs = await reserveSeqs(tx, dialect, count);
-      let next = 0;
-      const numbers = [];
-      const regs = [];
-      const histories = [];
-      const currents = [];
-      const residences = [];
-      for (const p of persons) {
-        const check = checkPnr(p.pnr, noMod11);
-        if (check.kind !== 'valid') throw new RegistrationError(`pnr_${check.kind}`, `${p.pnr}: ${check.message}`);
-        numbers.push({
-          pnr: check.pnr,
-          birth_date: check.birthDate,
-          sex: check.sex as Sex,
-          rule: check.rule,
-          source: p.source,
-          created_at: p.registrations[0]?.registeredAt ?? new Date(0).toISOString(),
-        });
-        let versions: Version[] = [];
-        let last: Registration | undefined;
-        for (const r of p.registrations) {
-          const changes = validateChanges(r.changes);
-          last = {
-            seq: seqs[next++]!,
-            pnr: check.pnr,
-            registeredAt: r.registeredAt,
-            authority: r.authority,
-            eventCode: r.eventCode,
-            documentation: r.documentation ?? null,
-            late: !!r.late,
-            annuls: null,
-            changes,
-          };
-          versions = applyChanges(versions, changes, r.registeredAt, last.seq);
-          regs.push({
-            seq: last.seq,
-            pnr: last.pnr,
-            registered_at: last.registeredAt,
-            authority: last.authority,
-            event_code: last.eventCode,
-            documentation: last.documentation,
-            late: last.late ? 1 : 0,
-            annuls: null,
-            changes: JSON.stringify(changes),
-          });
-        }
-        if (!last) continue;
-        const rows = projectionRows(check.pnr, versions, today, last);
-        histories.push(rows.history);
-        currents.push(rows.current);
-        residences.push(...rows.residence);
-      }
-      for (const c of chunks(numbers)) await tx.insertInto('person_number').values(c).execute();
-      for (const c of chunks(regs)) await tx.insertInto('registration').values(c).execute();
-      for (const c of chunks(histories)) await tx.insertInto('person_history').values(c).execute();
-      for (const c of chunks(currents)) await tx.insertInto('person_current').values(c).execute();
-      for (const c of chunks(residences)) await tx.insertInto('residence').values(c).execute();
-      done += persons.length;
-      await tx
-        .insertInto('meta')
-        .values({ key, value: String(done) })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(done) }))
-        .execute();
+    if (inFlight) await inFlight;
+    const target = done + prepared.persons.length;
+    inFlight = sink.commit(prepared, key, target).then(() => {
+      done = target;
+      opts.onProgress?.(done);
     });
-    opts.onProgress?.(done);
+    // Awaited before the next commit or at the end; this only keeps a failure from counting as unhandled meanwhile.
+    inFlight.catch(() => undefined);
   };
 
+  try {
+    for (const p of persons) {
+      if (index++ < skipped) continue;
+      batch.push(p);
+      if (batch.length >= batchSize) {
+        await flush();
+        if (opts.shouldStop?.()) {
+          await inFlight;
+          return { done, skipped, stopped: true };
+        }
+      }
+    }
+    if (batch.length) await flush();
+    await inFlight;
+    return { done, skipped, stopped: false };
+  } finally {
+    // A failure while preparing: let the batch already handed over finish (it is valid), then stop.
+    await inFlight?.catch(() => undefined);
+    await sink.close();
+  }
+}
+
+/**
+ * The rows of one batch; `seqs(i)` is the sequence number of the batch's
+ * i-th registration. Every number is checked and every registration
+ * validated exactly as a single registration would be.
+ */
+function batchRows(
+  persons: readonly PersonLoad[],
+  seqs: (i: number) => number,
+  noMod11: ReadonlySet<CivilDate>,
+  today: CivilDate,
+): BatchRows {
+  const out: BatchRows = { person_number: [], registration: [], person_history: [], person_current: [], residence: [] };
+  const { person_number: numbers, registration: regs, person_history: histories, person_current: currents, residence } = out;
+  let next = 0;
   for (const p of persons) {
-    if (index++ < skipped) continue;
-    batch.push(p);
-    if (batch.length >= batchSize) {
-      await flush();
-      if (opts.shouldStop?.()) return { done, skipped, stopped: true };
+    const check = checkPnr(p.pnr, noMod11);
+    if (check.kind !== 'valid') throw new RegistrationError(`pnr_${check.kind}`, `${p.pnr}: ${check.message}`);
+    const pnr = check.pnr;
+    numbers.push(
+      pnr,
+      check.birthDate,
+      check.sex,
+      check.rule,
+      p.source,
+      p.registrations[0]?.registeredAt ?? new Date(0).toISOString(),
+    );
+    let versions: Version[] = [];
+    let last: { seq: number; registeredAt: Instant } | undefined;
+    for (const r of p.registrations) {
+      const changes = validateChanges(r.changes);
+      const seq = seqs(next++);
+      versions = applyChanges(versions, changes, r.registeredAt, seq);
+      regs.push(seq, pnr, r.registeredAt, r.authority, r.eventCode, r.documentation ?? null, r.late ? 1 : 0, null, JSON.stringify(changes));
+      last = { seq, registeredAt: r.registeredAt };
+    }
+    if (!last) continue;
+    const { history: h, current: c, residence: x } = projectionRows(pnr, versions, today, last);
+    histories.push(h.pnr, h.versions, h.last_seq, h.last_registered_at);
+    currents.push(c.pnr, c.status, c.state, c.computed_for, c.stale_at);
+    for (const a of x) {
+      residence.push(a.pnr, a.address_id, a.access_address_id, a.municipality_code, a.road_code, a.valid_from, a.valid_to, a.reg_from, a.reg_to, a.seq);
     }
   }
-  if (batch.length) await flush();
-  return { done, skipped, stopped: false };
+  return out;
 }
 
-/** `n` sequence numbers of the log, in increasing order, taken inside the batch's transaction. */
-async function reserveSeqs(tx: Transaction<DB>, dialect: 'sqlite' | 'postgres', n: number): Promise<number[]> {
-  if (dialect === 'sqlite') {
-    // One writer: the maximum cannot move under us.
-    const r = await sql<{ m: number | null }>`select max(seq) as m from registration`.execute(tx);
-    const first = Number(r.rows[0]?.m ?? 0) + 1;
-    return Array.from({ length: n }, (_, i) => first + i);
+const registrationCount = (persons: readonly PersonLoad[]) => persons.reduce((n, p) => n + p.registrations.length, 0);
+
+// ── SQLite ──────────────────────────────────────────────────────────────────
+
+/** Page cache of the SQLite loader connection, in KiB: the b-trees are written in random key order. */
+const SQLITE_WRITER_CACHE_KIB = 512 * 1024;
+
+/**
+ * The SQLite writer, as plain JavaScript so that it also runs on a thread
+ * under any loader. Free variables: require, workerData, parentPort. It holds
+ * its own connection to the store file; SQLite's write lock serialises it
+ * with the store's writer. A batch carries the sequence number it was built
+ * from: the log is append-only with one writer at a time, so if max(seq)
+ * moved meanwhile (a registration by someone else) the transaction writes
+ * nothing and answers the actual next number, and the batch is rebuilt.
+ */
+const SQLITE_WRITER = String.raw`
+const Database = require(workerData.driver);
+const conn = new Database(workerData.file, { fileMustExist: true });
+conn.pragma('busy_timeout = 5000');
+conn.pragma('synchronous = FULL');
+conn.pragma('cache_size = -' + workerData.cacheKib);
+const maxSeq = conn.prepare('select max(seq) from registration').pluck();
+const insert = {};
+for (const [table, cols] of Object.entries(workerData.columns)) {
+  insert[table] = { width: cols.length, stmt: conn.prepare('insert into ' + table + ' (' + cols.join(', ') + ') values (' + cols.map(() => '?').join(', ') + ')') };
+}
+const setMeta = conn.prepare('insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value');
+// Rows keyed by person number go in key order: neighbours share b-tree pages.
+const keyOrdered = new Set(['person_number', 'person_history', 'person_current']);
+const write = conn.transaction((m) => {
+  const first = Number(maxSeq.get() ?? 0) + 1;
+  if (first !== m.first) return first;
+  for (const table of Object.keys(insert)) {
+    const { width, stmt } = insert[table];
+    const cells = m.rows[table];
+    const order = [];
+    for (let i = 0; i < cells.length; i += width) order.push(i);
+    if (keyOrdered.has(table)) order.sort((a, b) => (cells[a] < cells[b] ? -1 : cells[a] > cells[b] ? 1 : 0));
+    for (const i of order) stmt.run(cells.slice(i, i + width));
   }
-  // Concurrent registrations may interleave, so the numbers need not be contiguous.
-  const r = await sql<{ seq: string }>`
-    select nextval(pg_get_serial_sequence('registration', 'seq')) as seq from generate_series(1, ${n})`.execute(tx);
-  return r.rows.map((x) => Number(x.seq)).sort((a, b) => a - b);
+  setMeta.run(m.key, String(m.done));
+  return 0;
+});
+parentPort.on('message', (m) => {
+  if (m === 'close') {
+    conn.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    parentPort.postMessage({ moved: write.immediate(m) });
+  } catch (e) {
+    parentPort.postMessage({ error: { message: String(e && e.message), code: e && e.code } });
+  }
+});
+parentPort.postMessage({ next: Number(maxSeq.get() ?? 0) + 1 });
+`;
+
+interface WriterReply {
+  next?: number;
+  moved?: number;
+  error?: { message: string; code?: string };
 }
 
-function* chunks<T>(rows: T[]): Generator<T[]> {
-  for (let i = 0; i < rows.length; i += CHUNK) yield rows.slice(i, i + CHUNK);
+interface Writer {
+  /** The next sequence number when the writer started. */
+  next: number;
+  send(message: unknown): Promise<WriterReply>;
+  close(): Promise<void>;
+}
+
+const requireHere = createRequire(import.meta.url);
+const writerData = (file: string) => ({
+  file,
+  driver: requireHere.resolve('better-sqlite3'),
+  cacheKib: SQLITE_WRITER_CACHE_KIB,
+  columns: COLUMNS,
+});
+
+/** The writer on this thread: synchronous, no start-up cost (a load of one batch gains nothing from a thread). */
+function sqliteWriterHere(file: string): Writer {
+  let onMessage: ((m: unknown) => void) | undefined;
+  let reply: WriterReply | undefined;
+  const port = {
+    on: (_: 'message', f: (m: unknown) => void) => void (onMessage = f),
+    postMessage: (r: WriterReply) => void (reply = r),
+    close: () => undefined,
+  };
+  new Function('require', 'workerData', 'parentPort', SQLITE_WRITER)(requireHere, writerData(file), port);
+  const take = () => {
+    const r = reply!;
+    reply = undefined;
+    return r;
+  };
+  return {
+    next: take().next!,
+    send: async (message) => (onMessage!(message), take()),
+    close: async () => onMessage!('close'),
+  };
+}
+
+/** The writer on a thread of its own, so that the next batch is built while this one is written. */
+async function sqliteWriterThread(file: string): Promise<Writer> {
+  const worker = new Worker(`const { parentPort, workerData } = require('node:worker_threads');\n${SQLITE_WRITER}`, {
+    eval: true,
+    workerData: writerData(file),
+  });
+  let waiting: { resolve: (r: WriterReply) => void; reject: (e: unknown) => void } | undefined;
+  let dead: unknown;
+  const send = (message: unknown) =>
+    new Promise<WriterReply>((resolve, reject) => {
+      if (dead) return reject(dead);
+      waiting = { resolve, reject };
+      if (message !== undefined) worker.postMessage(message);
+    });
+  worker.on('message', (r: WriterReply) => {
+    const w = waiting;
+    waiting = undefined;
+    w?.resolve(r);
+  });
+  const fail = (e: unknown) => {
+    dead ??= e;
+    const w = waiting;
+    waiting = undefined;
+    w?.reject(e);
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`The SQLite loader thread stopped (exit code ${code}).`)));
+  // The thread says the next sequence number once it is ready.
+  const next = (await send(undefined)).next!;
+  return {
+    next,
+    send,
+    async close() {
+      if (dead) return;
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage('close');
+      await exited;
+    },
+  };
+}
+
+/**
+ * SQLite: the first batch is written on this thread; from the second on, the
+ * writer moves to a thread of its own (starting one costs about as much as
+ * writing a few hundred persons, so single-batch loads never pay it).
+ */
+async function sqliteSink(file: string, build: BuildRows): Promise<Sink> {
+  let writer = sqliteWriterHere(file);
+  let commits = 0;
+  let next = writer.next;
+  const prepare = async (persons: PersonLoad[]): Promise<Prepared> => {
+    const first = next;
+    next += registrationCount(persons);
+    return { persons, first, rows: build(persons, (i) => first + i) };
+  };
+  return {
+    prepare,
+    async commit(batch, key, done) {
+      // Commits run one after another, so the hand-over cannot overlap a write.
+      if (++commits === 2) {
+        await writer.close();
+        writer = await sqliteWriterThread(file);
+      }
+      for (;;) {
+        const reply = await writer.send({ first: batch.first, rows: batch.rows, key, done });
+        if (reply.error) {
+          throw Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {});
+        }
+        if (!reply.moved) return;
+        // Someone else registered meanwhile: rebuild with the actual numbers (and so will the next batch).
+        next = reply.moved;
+        batch = await prepare(batch.persons);
+      }
+    },
+    close: () => writer.close(),
+  };
+}
+
+// ── PostgreSQL ──────────────────────────────────────────────────────────────
+
+/** Rows per INSERT statement (well under PostgreSQL's 65535 bound parameters). */
+const PG_ROWS_PER_INSERT = 1000;
+
+function postgresSink(db: Kysely<DB>, build: BuildRows): Sink {
+  const texts = new Map<string, string>();
+  const insertText = (table: Table, rows: number) => {
+    const k = `${table}:${rows}`;
+    let text = texts.get(k);
+    if (!text) {
+      const cols = COLUMNS[table];
+      const tuples = Array.from({ length: rows }, (_, r) => `(${cols.map((_, c) => `$${r * cols.length + c + 1}`).join(', ')})`);
+      text = `insert into ${table} (${cols.join(', ')}) values ${tuples.join(', ')}`;
+      texts.set(k, text);
+    }
+    return text;
+  };
+  return {
+    async prepare(persons) {
+      // nextval is outside any transaction anyway; concurrent registrations may interleave, so the numbers need not be contiguous.
+      const seqs = await reservePostgresSeqs(db, registrationCount(persons));
+      return { persons, first: 0, rows: build(persons, (i) => seqs[i]!) };
+    },
+    async commit({ rows }, key, done) {
+      await db.transaction().execute(async (tx) => {
+        for (const table of TABLES) {
+          const width = COLUMNS[table].length;
+          const cells = rows[table];
+          for (let i = 0; i < cells.length; i += PG_ROWS_PER_INSERT * width) {
+            const part = cells.slice(i, i + PG_ROWS_PER_INSERT * width);
+            await tx.executeQuery(CompiledQuery.raw(insertText(table, part.length / width), part));
+          }
+        }
+        await upsertMeta(tx, key, done);
+      });
+    },
+    async close() {},
+  };
+}
+
+async function upsertMeta(tx: Transaction<DB>, key: string, done: number): Promise<void> {
+  await tx
+    .insertInto('meta')
+    .values({ key, value: String(done) })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(done) }))
+    .execute();
+}
+
+/** `n` sequence numbers of the log, in increasing order. */
+async function reservePostgresSeqs(db: Kysely<DB>, n: number): Promise<number[]> {
+  if (n === 0) return [];
+  const r = await sql<{ seq: string }>`
+    select nextval(pg_get_serial_sequence('registration', 'seq')) as seq from generate_series(1, ${n})`.execute(db);
+  return r.rows.map((x) => Number(x.seq)).sort((a, b) => a - b);
 }

@@ -373,10 +373,10 @@ export class Register {
   async person(input: string, asOf: AsOf = {}): Promise<PersonView | null> {
     const pnr = normalisePnr(input);
     if (!pnr) return null;
-    const now = this.clock.now();
+    const now = toInstant(this.clock.now());
     const today = dateOf(now);
     const validAt = asOf.validAt ?? today;
-    const knownAt = asOf.knownAt ?? toInstant(now);
+    const knownAt = asOf.knownAt ?? now;
     const check = checkPnr(pnr, NO_MOD11_DATES);
     if (check.kind === 'malformed' || check.kind === 'no_such_date') return null;
     const view = (state: PersonState): PersonView => ({ pnr, birthDate: check.birthDate, sex: check.sex, validAt, knownAt, state });

@@ -6,7 +6,7 @@
  * random. The full generator (households, decades of history, reference
  * registers) is the populations issue.
  */
-import { addDays, formatDate, daysInMonth, type CivilDate } from '../domain/dates.ts';
+import { formatDate, daysInMonth, type CivilDate } from '../domain/dates.ts';
 import { candidatePnrs, type Sex } from '../domain/pnr/pnr.ts';
 import type { PersonLoad } from '../register/load.ts';
 import data from './data/standin.json' with { type: 'json' };
@@ -62,6 +62,37 @@ export interface StandinOptions {
   today: CivilDate;
 }
 
+const DAY_MS = 86_400_000;
+
+/** Days since 1970-01-01 of a civil date (proleptic Gregorian; H. Hinnant's days_from_civil). No Date objects: the generator calls it millions of times. */
+function dayNumber(d: CivilDate): number {
+  let y = Number(d.slice(0, 4));
+  const m = Number(d.slice(5, 7));
+  const day = Number(d.slice(8, 10));
+  if (m <= 2) y -= 1;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** The civil date of a day number (civil_from_days), the inverse of dayNumber. */
+function civilDate(n: number): CivilDate {
+  const z = n + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return formatDate(yoe + era * 400 + (m <= 2 ? 1 : 0), m, d);
+}
+
+/** Same as dates.ts addDays, without a Date object. */
+const addDays = (d: CivilDate, n: number): CivilDate => civilDate(dayNumber(d) + n);
+
 const at = (d: CivilDate, hour = 10) => `${d}T${String(hour).padStart(2, '0')}:00:00.000Z`;
 
 /** Yields persons in a fixed order for a seed, so a load can resume by skipping. */
@@ -71,9 +102,10 @@ export function* standinPopulation(opts: StandinOptions): Generator<PersonLoad> 
   const thisYear = Number(opts.today.slice(0, 4));
   const serials = new Map<string, Generator<string>>();
   const randomDate = (from: CivilDate, to: CivilDate): CivilDate => {
-    const a = Date.parse(from);
-    const b = Date.parse(to);
-    return new Date(a + Math.floor(rnd() * Math.max(0, b - a))).toISOString().slice(0, 10);
+    // Milliseconds as before (Date.parse of a date is its midnight UTC), so the draw is the same.
+    const a = dayNumber(from) * DAY_MS;
+    const b = dayNumber(to) * DAY_MS;
+    return civilDate(Math.floor((a + Math.floor(rnd() * Math.max(0, b - a))) / DAY_MS));
   };
   const address = () => ADDRESSES[int(0, ADDRESSES.length - 1)]!;
 
