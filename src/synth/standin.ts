@@ -60,6 +60,8 @@ export interface StandinOptions {
   seed: number;
   /** The generation date: nothing is registered after it. */
   today: CivilDate;
+  /** The generation instant: nothing is registered after it (default: the start of `today`). */
+  now?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -100,6 +102,12 @@ export function* standinPopulation(opts: StandinOptions): Generator<PersonLoad> 
   const rnd = prng(opts.seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   const thisYear = Number(opts.today.slice(0, 4));
+  const now = opts.now ?? `${opts.today}T00:00:00.000Z`;
+  // A registration is never later than the moment the population is made.
+  const reg = (d: CivilDate, hour?: number) => {
+    const t = at(d, hour);
+    return t > now ? now : t;
+  };
   const serials = new Map<string, Generator<string>>();
   const randomDate = (from: CivilDate, to: CivilDate): CivilDate => {
     // Milliseconds as before (Date.parse of a date is its midnight UTC), so the draw is the same.
@@ -133,7 +141,7 @@ export function* standinPopulation(opts: StandinOptions): Generator<PersonLoad> 
     const regs: PersonLoad['registrations'] = [];
     const registeredBirth = addDays(birthDate, 2) < opts.today ? addDays(birthDate, 2) : opts.today;
     regs.push({
-      registeredAt: at(registeredBirth),
+      registeredAt: reg(registeredBirth),
       authority: home.municipalityCode!,
       eventCode: 'A14',
       changes: [
@@ -158,7 +166,7 @@ export function* standinPopulation(opts: StandinOptions): Generator<PersonLoad> 
       if (reported > opts.today) reported = opts.today;
       const to = address();
       regs.push({
-        registeredAt: at(reported, 11),
+        registeredAt: reg(reported, 11),
         authority: to.municipalityCode!,
         eventCode: 'A01',
         late: late && reported > addDays(moveDate, 5),
@@ -170,7 +178,7 @@ export function* standinPopulation(opts: StandinOptions): Generator<PersonLoad> 
     if (adult < opts.today && rnd() < 0.45) {
       const married = randomDate(adult, opts.today);
       regs.push({
-        registeredAt: at(married, 12),
+        registeredAt: reg(married, 12),
         authority: 'Vielsesmyndighed',
         eventCode: 'A24',
         changes: [{ group: 'civilStatus', validFrom: married, value: { code: 'G' } }],
@@ -181,7 +189,7 @@ export function* standinPopulation(opts: StandinOptions): Generator<PersonLoad> 
       let from = addDays(opts.today, -int(1, 500));
       if (from < lastReported) from = lastReported;
       regs.push({
-        registeredAt: at(from, 13),
+        registeredAt: reg(from, 13),
         authority: home.municipalityCode!,
         eventCode: 'A33',
         changes: [{ group: 'protection', validFrom: from, validTo: addDays(from, 365), value: { type: '0001' } }],
@@ -192,7 +200,7 @@ export function* standinPopulation(opts: StandinOptions): Generator<PersonLoad> 
     const end = randomDate(lastReported > since ? lastReported : since, opts.today);
     if (end > since && fate < 0.01) {
       regs.push({
-        registeredAt: at(addDays(end, 1) > opts.today ? opts.today : addDays(end, 1), 14),
+        registeredAt: reg(addDays(end, 1) > opts.today ? opts.today : addDays(end, 1), 14),
         authority: 'Dødsregistrering',
         eventCode: 'A21',
         changes: [
@@ -202,7 +210,7 @@ export function* standinPopulation(opts: StandinOptions): Generator<PersonLoad> 
       });
     } else if (end > since && fate < 0.02) {
       regs.push({
-        registeredAt: at(end, 14),
+        registeredAt: reg(end, 14),
         authority: home.municipalityCode!,
         eventCode: 'A06',
         changes: [
@@ -212,7 +220,7 @@ export function* standinPopulation(opts: StandinOptions): Generator<PersonLoad> 
         ],
       });
     }
-    yield { pnr, source: 'allocated', registrations: regs.sort((a, b) => (a.registeredAt < b.registeredAt ? -1 : 1)) };
+    yield { pnr, source: 'allocated', registrations: regs.sort((a, b) => (a.registeredAt < b.registeredAt ? -1 : a.registeredAt > b.registeredAt ? 1 : 0)) };
   }
 }
 
