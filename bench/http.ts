@@ -26,6 +26,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '15' },
     connections: { type: 'string', default: '50' },
     store: { type: 'string' },
+    /** The load job's id, to reuse a store loaded by bench/lookups.ts (bench-standin:1:N). */
+    job: { type: 'string' },
   },
 });
 const persons = Number(values.persons);
@@ -36,12 +38,18 @@ const location = values.store ?? join(process.env.TMPDIR ?? '/tmp', `opencpr-ben
 // 1. The population (resumable: the same job id continues an interrupted load).
 const register = new Register(await openStore(location), systemClock);
 const started = Date.now();
-const res = await bulkLoad(register, standinPopulation({ persons, seed: 1, today: dateOf(new Date()) }), {
-  jobId: `standin:1:${persons}`,
-  batchSize: 10_000,
-  onProgress: (done) => process.stderr.write(`\r  loading ${done.toLocaleString('en')} / ${persons.toLocaleString('en')}`),
-});
-process.stderr.write(res.skipped >= persons ? `  population of ${persons} reused from ${location}\n` : `\n  loaded in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+const jobId = values.job ?? `standin:1:${persons}`;
+const progress = await register.store.db.selectFrom('meta').select('value').where('key', '=', `load:${jobId}`).executeTakeFirst();
+if (Number(progress?.value ?? 0) >= persons) {
+  process.stderr.write(`  population of ${persons} reused from ${location}\n`);
+} else {
+  await bulkLoad(register, standinPopulation({ persons, seed: 1, today: dateOf(new Date()) }), {
+    jobId,
+    batchSize: 10_000,
+    onProgress: (done) => process.stderr.write(`\r  loading ${done.toLocaleString('en')} / ${persons.toLocaleString('en')}`),
+  });
+  process.stderr.write(`\n  loaded in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+}
 const pnrs = (await register.store.db.selectFrom('person_current').select('pnr').execute()).map((r) => r.pnr);
 await register.close();
 
