@@ -483,7 +483,8 @@ export function projectionRows(
   };
 }
 
-function toRegistration(r: {
+/** A row of the log as a Registration. */
+export function toRegistration(r: {
   seq: number;
   pnr: string;
   registered_at: string;

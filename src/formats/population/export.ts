@@ -18,7 +18,7 @@ import type { Writable } from 'node:stream';
 import { toInstant, type Instant } from '../../domain/dates.ts';
 import { normalisePnr } from '../../domain/pnr/pnr.ts';
 import type { Registration } from '../../register/bitemporal.ts';
-import type { Register } from '../../register/register.ts';
+import { toRegistration, type Register } from '../../register/register.ts';
 import { POPULATION_FORMAT, POPULATION_VERSION, type PersonLine, type PopulationHeader } from './schema.ts';
 
 export class PopulationExportError extends Error {
@@ -144,17 +144,7 @@ export async function exportPopulation(register: Register, sink: PopulationSink,
     for (const r of rows) {
       let list = byPnr.get(r.pnr);
       if (!list) byPnr.set(r.pnr, (list = []));
-      list.push({
-        seq: Number(r.seq),
-        pnr: r.pnr,
-        registeredAt: r.registered_at,
-        authority: r.authority,
-        eventCode: r.event_code,
-        documentation: r.documentation,
-        late: !!r.late,
-        annuls: r.annuls === null ? null : Number(r.annuls),
-        changes: JSON.parse(r.changes),
-      });
+      list.push(toRegistration(r));
     }
     let chunk = '';
     for (const pnr of pnrs) {
