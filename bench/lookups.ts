@@ -24,7 +24,8 @@ import { dateOf, type CivilDate, type Instant } from '../src/domain/dates.ts';
 import { bulkLoad } from '../src/register/load.ts';
 import { Register } from '../src/register/register.ts';
 import { openStore } from '../src/storage/store.ts';
-import { prng, standinPopulation } from '../src/synth/standin.ts';
+import { prng } from '../src/synth/random.ts';
+import { standinPopulation } from '../src/synth/standin.ts';
 
 const HELP = `Usage: npm run bench -- [options]
 

@@ -25,6 +25,7 @@ import { addDays, type CivilDate } from '../domain/dates.ts';
 import { syntheticCvr } from './cvr.ts';
 import type { OwnershipFileRecord, PropertyKind } from './import.ts';
 import { stableId } from './text.ts';
+import { prng } from '../synth/random.ts';
 
 export interface SynthHouse {
   /** DAR husnummer id. */
@@ -111,18 +112,6 @@ export interface OwnershipSynthResult {
   /** Person-owned properties without an owner (no person number given for them). */
   awaitingPersonOwner: number[];
   counts: { properties: number; condominiums: number; ownerships: number; previousOwners: number; recentAcquisitions: number };
-}
-
-/** mulberry32. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** FNV-1a, 32 bits. */

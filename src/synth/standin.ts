@@ -10,20 +10,9 @@ import { formatDate, daysInMonth, type CivilDate } from '../domain/dates.ts';
 import { candidatePnrs, type Sex } from '../domain/pnr/pnr.ts';
 import type { PersonLoad } from '../register/load.ts';
 import data from './data/standin.json' with { type: 'json' };
+import { prng } from './random.ts';
 
 type Weighted = [string, number][];
-
-/** mulberry32: a small, fast, seedable PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function weightedPicker(list: Weighted): (r: number) => string {
   const cum: number[] = [];
