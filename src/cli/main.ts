@@ -5,7 +5,6 @@
  * audited. Errors are one sentence on stderr and a non-zero exit.
  */
 import { existsSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { AuditLog } from '../access/audit.ts';
@@ -21,6 +20,7 @@ import { RegistrationError } from '../register/validate.ts';
 import { openStore, StoreError } from '../storage/store.ts';
 import { standinPopulation } from '../synth/standin.ts';
 import { CliError } from './errors.ts';
+import { cliActor } from './actor.ts';
 import { addAuditCommands } from './commands/audit.ts';
 import { addAccessCommands } from './commands/access.ts';
 import { addReferenceCommands } from './commands/reference.ts';
@@ -70,7 +70,7 @@ export function buildCli(io: CliIo): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError(false);
 
-  const actor = `cli:${safeUser()}`;
+  const actor = cliActor();
   const withRegister = async <T>(fn: (r: Register, audit: AuditLog) => Promise<T>): Promise<T> => {
     const register = new Register(await openStore(program.opts().store as string), io.clock);
     try {
@@ -171,13 +171,20 @@ export function buildCli(io: CliIo): Command {
       }
       const at = o.at === undefined ? dateOf(io.clock.now()) : date(o.at, '--at');
       await withRegister(async (r, audit) => {
-        const rows = await audit.audited({ actor, action: 'address.residents', subjects: [id], detail: { at } }, async () => {
-          const unit = await r.residents({ addressId: id }, { validAt: at });
-          const found = unit.length ? unit : await r.residents({ accessAddressId: id }, { validAt: at });
-          return Promise.all(
-            found.map(async (x) => ({ ...x, name: describeValue('name', (await r.person(x.pnr))?.state.name && ((await r.person(x.pnr))!.state.name as { value: unknown }).value) })),
-          );
-        });
+        // The record names the address and every person the answer shows (AUD-3).
+        const rows = await audit.audited(
+          (found) => ({ actor, action: 'address.residents', subjects: [id, ...found.map((x) => x.pnr)], detail: { at } }),
+          async () => {
+            const unit = await r.residents({ addressId: id }, { validAt: at });
+            const found = unit.length ? unit : await r.residents({ accessAddressId: id }, { validAt: at });
+            return Promise.all(
+              found.map(async (x) => {
+                const name = (await r.person(x.pnr))?.state.name as { value: unknown } | undefined;
+                return { ...x, name: name ? describeValue('name', name.value) : '' };
+              }),
+            );
+          },
+        );
         io.out((o.json ? JSON.stringify(rows, null, 2) : formatResidents(rows, at)) + '\n');
       });
     });
@@ -329,14 +336,6 @@ async function generate(r: Register, persons: number, seed: number, io: CliIo): 
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-  }
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
   }
 }
 

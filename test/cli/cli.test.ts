@@ -116,6 +116,10 @@ describe('opencpr CLI', () => {
     const r = await cli('address', 'residents', id, '--json');
     assert.equal(r.code, 0, r.err);
     assert.ok(JSON.parse(r.out).some((x: { pnr: string }) => x.pnr === somebody));
+    const db = await openStore(store);
+    const rec = await db.db.selectFrom('audit').select('subjects').where('action', '=', 'address.residents').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    await db.close();
+    assert.ok(JSON.parse(rec.subjects).includes(somebody), 'the audit record names the persons shown');
   });
 
   test('the installed command runs (bin/opencpr.js through tsx)', async () => {

@@ -105,6 +105,12 @@ describe('opencpr reference', () => {
     const bfe = dw.properties[0].bfe;
     const o = await cli(store, 'reference', 'owners', String(bfe));
     assert.match(o.out, new RegExp(`CVR ${big} ${SYNTHETIC_COMPANIES[0]!.name}`));
+    {
+      const s = await openStore(store);
+      const actions = (await s.db.selectFrom('audit').select('action').execute()).map((x) => x.action);
+      await s.close();
+      assert.ok(actions.includes('reference.owners') && actions.includes('reference.dwellings'), 'owner lookups are audited');
+    }
     const p = await cli(store, 'reference', 'property-of', '0a3f50b3-e201-32b8-e044-0003ba298018', '--json');
     assert.equal(p.code, 0, p.err);
     assert.ok(JSON.parse(p.out).bfe >= 900_000_001);

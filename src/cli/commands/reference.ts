@@ -19,6 +19,8 @@ import { OwnershipRegister, toNdjson, type Owner } from '../../reference/ownersh
 import type { Store } from '../../storage/store.ts';
 import type { CliIo } from '../main.ts';
 import { CliError } from '../errors.ts';
+import { AuditLog } from '../../access/audit.ts';
+import { cliActor } from '../actor.ts';
 
 type Opened = { store: Store; close(): Promise<void> };
 
@@ -34,6 +36,10 @@ export function addReferenceCommands(program: Command, openStore: () => Promise<
       await close();
     }
   };
+  /** Owners who are persons are personal data: the answer is given only after its audit record (AUD-3). */
+  const audited = <T>(store: Store, action: string, subjects: (answer: T) => string[], answer: () => Promise<T>) =>
+    new AuditLog(store, io.clock).audited((a: T) => ({ actor: cliActor(), action, subjects: subjects(a) }), answer);
+  const personOwners = (owners: Owner[]) => owners.filter((x) => x.kind === 'cpr').map((x) => x.number);
   const print = (json: boolean | undefined, value: unknown, text: string) => io.out((json ? JSON.stringify(value, null, 2) : text) + '\n');
   const read = (file: string): { text: string; file: string } => {
     try {
@@ -203,7 +209,9 @@ export function addReferenceCommands(program: Command, openStore: () => Promise<
     .action(async (bfe: string, o: { on?: string; json?: boolean }) => {
       if (!/^\d{1,10}$/.test(bfe)) throw new CliError(`"${bfe}" is not a BFE number.`, 2);
       const at = on(o.on);
-      const owners = await withStore((store) => new OwnershipRegister(store, io.clock).ownersOn(Number(bfe), at));
+      const owners = await withStore((store) =>
+        audited(store, 'reference.owners', personOwners, () => new OwnershipRegister(store, io.clock).ownersOn(Number(bfe), at)),
+      );
       print(o.json, owners, owners.map(ownerText).join('\n') || `No owner of BFE ${bfe}${o.on ? ` on ${o.on}` : ''}.`);
     });
 
@@ -214,7 +222,11 @@ export function addReferenceCommands(program: Command, openStore: () => Promise<
     .option('--json', 'JSON output')
     .action(async (address: string, o: { on?: string; json?: boolean }) => {
       const at = on(o.on);
-      const p = await withStore((store) => new OwnershipRegister(store, io.clock).ownershipOfAddress(address, at));
+      const p = await withStore((store) =>
+        audited(store, 'reference.property_of', (x) => (x ? personOwners(x.owners) : []), () =>
+          new OwnershipRegister(store, io.clock).ownershipOfAddress(address, at),
+        ),
+      );
       if (!p) throw new CliError(`Address ${address} belongs to no property in the ownership register${o.on ? ` on ${o.on}` : ''}.`, 1);
       print(o.json, p, [`BFE ${p.bfe} (${p.kind}), by its ${p.via === 'unit' ? 'unit address' : 'house number'}`, ...p.owners.map((x) => `  ${ownerText(x)}`)].join('\n'));
     });
@@ -226,10 +238,12 @@ export function addReferenceCommands(program: Command, openStore: () => Promise<
     .option('--json', 'JSON output')
     .action(async (owner: string, o: { on?: string; json?: boolean }) => {
       const at = on(o.on);
-      const r = await withStore(async (store) => {
-        const or = new OwnershipRegister(store, io.clock);
-        return { owner, dwellings: await or.dwellingCount(owner, at), properties: await or.propertiesOwned(owner, at) };
-      });
+      const r = await withStore((store) =>
+        audited(store, 'reference.dwellings', () => (/^\d{10}$/.test(owner) ? [owner] : []), async () => {
+          const or = new OwnershipRegister(store, io.clock);
+          return { owner, dwellings: await or.dwellingCount(owner, at), properties: await or.propertiesOwned(owner, at) };
+        }),
+      );
       print(o.json, r, `${owner} owns ${r.dwellings} dwelling(s) in ${r.properties.length} propert${r.properties.length === 1 ? 'y' : 'ies'}.`);
     });
 }
