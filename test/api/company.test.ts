@@ -351,7 +351,7 @@ for (const kind of STORE_KINDS) {
       assert.equal(created.headers.get('location'), `/api/v1/deliveries/${id}`);
       assert.equal(created.json.itemsTotal, 3);
       let job = created.json;
-      for (let i = 0; i < 800 && job.status !== 'completed' && job.status !== 'failed'; i++) {
+      for (let i = 0; i < 2400 && job.status !== 'completed' && job.status !== 'failed'; i++) {
         await new Promise((r) => setTimeout(r, 25));
         job = (await api.call('GET', `/api/v1/deliveries/${id}`, { key: business.key })).json;
       }
@@ -499,7 +499,7 @@ for (const kind of STORE_KINDS) {
       const { app } = await buildApp(api.register, api.clock, { logger: false });
       try {
         let job;
-        for (let i = 0; i < 800; i++) {
+        for (let i = 0; i < 2400; i++) {
           job = (await app.inject({ method: 'GET', url: `/api/v1/deliveries/${id}`, headers: { authorization: `Bearer ${business.key}` } })).json();
           if (job.status === 'completed' || job.status === 'failed') break;
           await new Promise((r) => setTimeout(r, 25));
