@@ -15,8 +15,11 @@ import type { Store } from '../storage/store.ts';
 export const CUSTOMER_KINDS = ['public_authority', 'business', 'insurer', 'credit_bureau', 'landlord', 'cpr_admin', 'citizen'] as const;
 export type CustomerKind = (typeof CUSTOMER_KINDS)[number];
 
-/** What a principal may do; a route names the role it needs (AUD-2: need to know). */
-export const ROLES = ['lookup', 'bulk', 'subscribe', 'security_officer', 'admin', 'landlord', 'own_data'] as const;
+/**
+ * What a principal may do; a route names the role it needs (AUD-2: need to know).
+ * `register`: a registration clerk of a municipality or another registering authority (§2(2)).
+ */
+export const ROLES = ['lookup', 'bulk', 'subscribe', 'security_officer', 'admin', 'landlord', 'own_data', 'register'] as const;
 export type Role = (typeof ROLES)[number];
 
 export class AccessError extends Error {

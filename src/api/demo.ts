@@ -15,7 +15,7 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
   { customer: { id: 'cpr', name: 'CPR-administrationen', kind: 'cpr_admin', legalBases: [] }, roles: ['admin', 'security_officer'] },
   {
     customer: { id: 'kommune-0461', name: 'Odense Kommune', kind: 'public_authority', number: '0461', legalBases: ['§32'], scope: ['all'] },
-    roles: ['lookup', 'bulk', 'subscribe', 'security_officer'],
+    roles: ['lookup', 'bulk', 'subscribe', 'security_officer', 'register'],
   },
   { customer: { id: 'forsikring', name: 'Demo Forsikring A/S', kind: 'insurer', number: '12345678', legalBases: ['§38(3)', '§42(3)'] }, roles: ['lookup', 'bulk', 'subscribe'] },
   { customer: { id: 'kreditbureau', name: 'Demo Kreditoplysning A/S', kind: 'credit_bureau', number: '23456789', legalBases: ['§38(4)', '§42(4)'] }, roles: ['lookup'] },

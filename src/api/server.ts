@@ -162,7 +162,11 @@ function toProblem(err: unknown): Problem {
   // Fail closed (AUD-3): no audit record, no answer.
   if (err instanceof AuditError) return Problem.of('audit_unavailable');
   if (err instanceof RegistrationError) {
-    const status = err.code === 'unknown_person' ? 404 : err.code.startsWith('invalid') || err.code.startsWith('pnr_') ? 400 : 422;
+    const status =
+      err.code === 'unknown_person' ? 404
+      : err.code === 'other_municipality' || err.code === 'not_a_municipality' ? 403
+      : err.code.startsWith('invalid') || err.code.startsWith('pnr_') ? 400
+      : 422;
     return new Problem(err.code, status, err.message);
   }
   if (hasZodFastifySchemaValidationErrors(err)) {
