@@ -25,6 +25,7 @@ import { RegistrationError } from '../../register/validate.ts';
 import { assertOwnMunicipality } from './clerk.ts';
 import { atomically } from './vital-atomic.ts';
 import { authorityOf } from './vital-authority.ts';
+import { sweepWaitingRegister } from './nordic.ts';
 
 export type ProtectionAction = 'grant' | 'extend' | 'revoke';
 
@@ -181,7 +182,11 @@ function stillWatched(versions: readonly Version[], today: CivilDate): boolean {
   return versions.some((v) => v.rt === null && v.g === 'protection' && v.k === '0001' && v.vt !== null && v.vt > today);
 }
 
-/** The scheduled job in a server: a run at start (catching up after downtime), then every `everyMs`. */
+/**
+ * The scheduled registration job in a server: protection lapses (§28) and
+ * the waiting register's 14-day deletion (NOR-2). A run at start (catching up
+ * after downtime), then every `everyMs`; both parts are idempotent.
+ */
 export class ProtectionLapseJob {
   #timer: ReturnType<typeof setInterval> | undefined;
   #running: Promise<unknown> | undefined;
@@ -201,6 +206,7 @@ export class ProtectionLapseJob {
   /** One run; overlapping calls share the run in progress. */
   runOnce(): Promise<LapseRunResult | undefined> {
     this.#running ??= runProtectionLapses(this.register)
+      .then(async (res) => (await sweepWaitingRegister(this.register), res))
       .catch((e) => {
         this.onError(e);
         return undefined;
