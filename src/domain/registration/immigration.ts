@@ -27,7 +27,7 @@ export const immigrationSchema = z.strictObject({
   /** §20(1) nr. 5, §22(1): the date of entry. */
   entryDate: date,
   /** §20(1) nr. 6: the DAR unit address id of the future address in Denmark. */
-  addressId: z.string().uuid(),
+  addressId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a DAR address id (UUID)'),
   /** §20(1) nr. 7-8. */
   civilStatus: z.strictObject({ code: z.enum(['U', 'G', 'F', 'E', 'P', 'O', 'L']), date: date.optional(), authority: z.string().trim().min(1).max(60).optional(), spouseName: z.string().trim().min(1).max(80).optional() }),
   /** §20(1) nr. 9, §21(3): member of the national church or an Evangelical-Lutheran church abroad (the clerk has told them it makes them members). */
