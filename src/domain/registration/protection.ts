@@ -136,6 +136,8 @@ export function dueLapses(versions: readonly Version[], today: CivilDate, record
   const out: DueLapse[] = [];
   for (const v of open) {
     if (v.vt === null || v.vt > today || recorded.has(v.vt)) continue;
+    // An end already past when the register learnt of the protection (history taken in) is no lapse to announce.
+    if (v.vt <= v.rf.slice(0, 10)) continue;
     const next = open.filter((w) => w.vf >= v.vt!).sort((a, b) => (a.vf < b.vf ? -1 : 1))[0];
     if (next && next.vf === v.vt) continue;
     out.push({

@@ -49,7 +49,8 @@ export async function registerEmigration(register: Register, caller: Caller, rep
   let household: { memberBirthDate: CivilDate; principalException: EmigrationReport['exception'] | null } | undefined;
   if (report.householdOf) {
     const other = normalisePnr(report.householdOf.pnr);
-    const principal = other ? await register.person(other) : null;
+    // As of the departure: the principal's exception may start on the same future date.
+    const principal = other ? await register.person(other, { validAt: report.departureDate ?? today }) : null;
     if (!other || !principal) throw new RegistrationError('unknown_person', 'householdOf names a person number not in the register.');
     const note = listOf(principal.state, 'note').find((f) => (f.value as GroupValue<'note'>).text.startsWith(`${EXCEPTION_NOTE}:`));
     const principalException = note ? ((note.value as GroupValue<'note'>).text.split(':')[1] as EmigrationReport['exception']) : null;
@@ -60,11 +61,13 @@ export async function registerEmigration(register: Register, caller: Caller, rep
     }
     household = { memberBirthDate: view.birthDate, principalException };
   }
-  const supplementary = single(view.state, 'supplementaryAddress');
+  // §26(2) 3. pkt.: the latest stay abroad registered with a supplementary address (it may have ended by plan).
+  const stays = (await register.history(pnr))!.versions.filter((v) => v.g === 'supplementaryAddress' && v.rt === null && v.vf <= today);
+  const stayAbroadSince = stays.length ? stays.map((v) => v.vf).sort().at(-1)! : null;
   const outcome = assessEmigration(report, {
     today,
     addressFrom: single(view.state, 'address')!.validFrom,
-    stayAbroadSince: supplementary?.validFrom ?? null,
+    stayAbroadSince,
     household,
     foreignNational: !listOf(view.state, 'citizenship').some((c) => (c.value as GroupValue<'citizenship'>).countryCode === '5100'),
   });

@@ -214,7 +214,7 @@ describe('protections (§28-§30)', () => {
     refused('protection_not_in_force', () => revokeProtection('0001', { type: '0001', validFrom: '2025-01-01', validTo: '2026-01-01' }, TODAY));
   });
 
-  const v = (vf: string, vt: string | null, extra: Partial<Version> = {}): Version => ({ g: 'protection', k: '0001', vf, vt, rf: '2026-01-01T00:00:00.000Z', rt: null, v: { type: '0001' }, s: 1, ...extra });
+  const v = (vf: string, vt: string | null, extra: Partial<Version> = {}): Version => ({ g: 'protection', k: '0001', vf, vt, rt: null, v: { type: '0001' }, s: 1, ...extra, rf: extra.rf ?? '2020-01-01T00:00:00.000Z' });
   test('PRO-1: the lapse is due on the end date, not before, and only once', () => {
     assert.deepEqual(dueLapses([v('2026-01-01', '2027-01-01')], '2026-12-31', new Set()), []);
     const due = dueLapses([v('2026-01-01', '2027-01-01')], '2027-01-01', new Set());
@@ -223,11 +223,13 @@ describe('protections (§28-§30)', () => {
     assert.deepEqual(dueLapses([v('2026-01-01', '2027-01-01')], '2027-03-01', new Set(['2027-01-01'])), []);
   });
   test('PRO-1: catching up records every end with its own date; a period continued the same day did not lapse; closed versions do not count', () => {
-    const due = dueLapses([v('2024-01-01', '2025-01-01'), v('2025-03-01', '2026-03-01'), v('2026-03-01', '2027-03-01'), v('2020-01-01', '2021-01-01', { rt: '2020-06-01T00:00:00.000Z' })], '2027-06-01', new Set());
+    const due = dueLapses([v('2024-01-01', '2025-01-01'), v('2025-03-01', '2026-03-01'), v('2026-03-01', '2027-03-01'), v('2020-01-01', '2021-01-01', { rf: '2019-01-01T00:00:00.000Z', rt: '2020-06-01T00:00:00.000Z' })], '2027-06-01', new Set());
     assert.deepEqual(due.map((d) => d.lapsedOn), ['2025-01-01', '2027-03-01']);
     // The first end's change stops where the next grant begins, so the later grant is untouched.
     assert.equal(due[0]!.change.validTo, '2025-03-01');
     assert.deepEqual(dueLapses([v('2026-01-01', null, { k: '0002', v: { type: '0002' } })], '2030-01-01', new Set()), []);
+    // A protection taken in (imported) after it had already ended is history, not a lapse to announce.
+    assert.deepEqual(dueLapses([v('2025-01-01', '2026-01-01', { rf: '2026-06-01T10:00:00.000Z' })], '2027-01-01', new Set()), []);
   });
 });
 
