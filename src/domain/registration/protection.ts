@@ -100,11 +100,10 @@ export function revokeProtection(type: ProtectionType, existing: RegisteredProte
   if (existing.validTo !== null && from >= existing.validTo) {
     throw new RegistrationError('invalid_period', `The protection already ends on ${existing.validTo}.`);
   }
-  if (from <= existing.validFrom) {
-    // Not yet begun: removing it altogether is the revocation.
-    return { group: 'protection', key: type, validFrom: existing.validFrom, validTo: existing.validTo, value: null };
-  }
-  return { group: 'protection', key: type, validFrom: existing.validFrom, validTo: from, value: { type } };
+  // The fact is removed from `from` to its end (a protection not yet begun is removed altogether);
+  // the part before `from` stays registered, ending on `from`.
+  const start = from > existing.validFrom ? from : existing.validFrom;
+  return { group: 'protection', key: type, validFrom: start, validTo: existing.validTo, value: null };
 }
 
 /** The registered protection of a type as currently known (open registration, latest validity). */

@@ -81,11 +81,11 @@ export class ProtectionService {
         documentation: req.reason ?? `${req.action} ${req.type}`,
         changes: [change],
       });
-      if (req.action === 'revoke' && req.type === '0001' && change.value !== null) {
+      if (req.action === 'revoke' && req.type === '0001' && existing && change.validFrom > existing.validFrom) {
         // The end is a revocation, not a lapse: the lapse job must not record it as P11.
         await tx
           .insertInto('protection_lapse')
-          .values({ pnr: view.pnr, type: req.type, lapsed_on: change.validTo!, registration_seq: reg.seq, recorded_at: toInstant(this.clock.now()) })
+          .values({ pnr: view.pnr, type: req.type, lapsed_on: change.validFrom, registration_seq: reg.seq, recorded_at: toInstant(this.clock.now()) })
           .onConflict((oc) => oc.doNothing())
           .execute();
       }

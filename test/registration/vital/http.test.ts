@@ -208,3 +208,76 @@ describe('HTTP: registration of immigration, emigration, vital events and protec
     assert.deepEqual(rv.json.inForce, []);
   });
 });
+
+describe('HTTP: protections over time, Nordic refusals, number changes', () => {
+  let s: Awaited<ReturnType<typeof setUp>>;
+  before(async () => {
+    s = await setUp('sqlite');
+  });
+  after(async () => s.api.dispose());
+  const post = (key: string, path: string, body: unknown) => s.api.call('POST', `/api/v1/registration/${path}`, { key, body });
+
+  test('§28: extended protection survives its first year; the job (run by the CPR office) records the lapse at the new end; §29 lasts', async () => {
+    const pnr = s.cast.ordinary;
+    assert.equal((await post(s.keys.odense, 'protections', { pnr, type: '0001', action: 'grant' })).status, 201);
+    assert.equal((await post(s.keys.odense, 'protections', { pnr, type: '0002', action: 'grant' })).json.change.validTo, null);
+    const noReason = await post(s.keys.odense, 'protections', { pnr, type: '0001', action: 'extend' });
+    assert.equal(noReason.status, 400);
+    assert.equal(noReason.json.code, 'reason_required');
+    const notExt = await post(s.keys.odense, 'protections', { pnr, type: '0002', action: 'extend', reason: 'x x x' });
+    assert.equal(notExt.json.code, 'not_extendable');
+    s.api.clock.set('2027-05-01T10:00:00Z');
+    const ext = await post(s.keys.odense, 'protections', { pnr, type: '0001', action: 'extend', reason: 'Dokumenterede trusler' });
+    assert.equal(ext.status, 201, ext.text);
+    assert.equal(ext.json.change.validTo, '2028-06-01');
+    assert.equal(ext.json.change.validFrom, '2026-06-01');
+
+    const byClerk = await post(s.keys.odense, 'protections/lapse-run', {});
+    assert.equal(byClerk.status, 403);
+    s.api.clock.set('2027-06-02T10:00:00Z');
+    assert.ok(!(await post(s.keys.cpr, 'protections/lapse-run', {})).json.recorded.some((l: { pnr: string }) => l.pnr === pnr), 'extended: no lapse after the first year');
+    s.api.clock.set('2028-06-01T10:00:00Z');
+    const run = await post(s.keys.cpr, 'protections/lapse-run', {});
+    assert.equal(run.status, 200, run.text);
+    assert.deepEqual(run.json.recorded.filter((l: { pnr: string }) => l.pnr === s.cast.ordinary).map((l: { lapsedOn: string }) => l.lapsedOn), ['2028-06-01']);
+    const again = await post(s.keys.cpr, 'protections/lapse-run', {});
+    assert.equal(again.json.recorded.length, 0);
+    // §30(2): the separately registered local-directory protection remains; the implied research protection went with 0001.
+    const st = (await s.api.register.person(pnr))!.state as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.deepEqual(st.protection.map((p: { value: { type: string } }) => p.value.type), ['0002']);
+    // The revocation of the §29 protection ends it.
+    const rv = await post(s.keys.odense, 'protections', { pnr, type: '0002', action: 'revoke' });
+    assert.deepEqual(rv.json.inForce, []);
+  });
+
+  test('a refusal from another Nordic country waits in the register and is closed by the municipality; nothing is registered', async () => {
+    const pnr = s.cast.separated;
+    const before = (await s.api.register.history(pnr))!.registrations.length;
+    const n = await post(s.keys.cpr, 'nordic-notifications', { kind: 'refusal', pnr, countryCode: '5110', reason: 'Ikke bosat' });
+    assert.equal(n.status, 202, n.text);
+    const notApprovable = await post(s.keys.odense, `waiting-register/${n.json.id}/approve`, {});
+    assert.equal(notApprovable.json.code, 'not_approvable');
+    const c = await post(s.keys.odense, `waiting-register/${n.json.id}/close`, {});
+    assert.equal(c.status, 200, c.text);
+    assert.equal(c.json.resolution, 'deleted');
+    assert.equal((await s.api.register.history(pnr))!.registrations.length, before);
+    const notNordic = await post(s.keys.cpr, 'nordic-notifications', { kind: 'emigration', pnr, countryCode: '5180', moveInDate: '2026-05-01' });
+    assert.equal(notNordic.json.code, 'not_nordic_country');
+  });
+
+  test('§3(5) over HTTP: a change of number by the family-law authority', async () => {
+    const r = await post(s.keys.familyLaw, 'number-changes', { pnr: s.cast.disappeared, birthDate: '1985-11-12', sex: 'M', documentation: 'Fødselsattest' });
+    assert.equal(r.status, 201, r.text);
+    const [neu, old] = r.json.registrations;
+    assert.equal(old.pnr, s.cast.disappeared);
+    assert.equal(neu.pnr.slice(0, 6), '121185');
+    const same = await post(s.keys.familyLaw, 'number-changes', { pnr: s.cast.ordinary, birthDate: '1980-04-02', sex: 'K', documentation: 'x' });
+    assert.equal(same.json.code, 'number_change_not_needed');
+  });
+
+  test('every registration answer is audited with the persons it names', async () => {
+    const rows = await s.api.register.store.db.selectFrom('audit').select(['action']).where('action', 'like', 'registration.%').execute();
+    const actions = new Set(rows.map((x) => x.action));
+    for (const a of ['registration.protection.grant', 'registration.protection.extend', 'registration.nordic_notification', 'registration.number_change']) assert.ok(actions.has(a), a);
+  });
+});

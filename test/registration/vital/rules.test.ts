@@ -207,8 +207,11 @@ describe('protections (§28-§30)', () => {
   });
   test('§28 (earlier lapse on request), §30(2): revocation ends the protection from today or later', () => {
     const p = { type: '0002' as const, validFrom: '2020-01-01', validTo: null };
-    assert.equal(revokeProtection('0002', p, TODAY).validTo, TODAY);
-    assert.equal(revokeProtection('0002', p, TODAY, '2026-07-01').validTo, '2026-07-01');
+    assert.deepEqual(revokeProtection('0002', p, TODAY), { group: 'protection', key: '0002', validFrom: TODAY, validTo: null, value: null });
+    assert.equal(revokeProtection('0002', p, TODAY, '2026-07-01').validFrom, '2026-07-01');
+    const n = { type: '0001' as const, validFrom: '2026-01-01', validTo: '2027-01-01' };
+    assert.deepEqual(revokeProtection('0001', n, TODAY), { group: 'protection', key: '0001', validFrom: TODAY, validTo: '2027-01-01', value: null });
+    assert.equal(revokeProtection('0001', { ...n, validFrom: TODAY }, TODAY).validFrom, TODAY, 'granted today: removed altogether');
     refused('date_in_past', () => revokeProtection('0002', p, TODAY, '2026-05-31'));
     refused('protection_not_in_force', () => revokeProtection('0002', undefined, TODAY));
     refused('protection_not_in_force', () => revokeProtection('0001', { type: '0001', validFrom: '2025-01-01', validTo: '2026-01-01' }, TODAY));

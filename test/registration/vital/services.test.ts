@@ -245,3 +245,23 @@ for (const kind of STORE_KINDS) {
     });
   });
 }
+
+describe('§28: revoking a protection ends it from the date on, the time before stays (SQLite)', () => {
+  test('revoked from a later date: protected until then, not after; no lapse recorded for it', async () => {
+    const h = await freshRegister('sqlite', '2026-06-01T10:00:00Z');
+    try {
+      const cast = await createCast(h.register);
+      const svc = new ProtectionService(h.register);
+      await svc.apply(ODENSE, { pnr: cast.ordinary, type: '0001', action: 'grant' });
+      h.clock.set('2026-07-01T10:00:00Z');
+      await svc.apply(ODENSE, { pnr: cast.ordinary, type: '0001', action: 'revoke', date: '2026-08-01' });
+      const at = async (d: string) => effectiveProtections((await h.register.person(cast.ordinary, { validAt: d }))!.state, d).map((p) => p.type);
+      assert.deepEqual(await at('2026-07-31'), ['0001', '0002', '0004']);
+      assert.deepEqual(await at('2026-08-01'), []);
+      h.clock.set('2027-08-01T10:00:00Z');
+      assert.ok(!(await runProtectionLapses(h.register)).recorded.some((x) => x.pnr === cast.ordinary));
+    } finally {
+      await h.dispose();
+    }
+  });
+});
