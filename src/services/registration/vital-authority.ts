@@ -15,7 +15,7 @@ import type { Caller } from '../../access/customers.ts';
 import { RegistrationError } from '../../register/validate.ts';
 
 export const VITAL_EVENTS = [
-  'birth', 'death', 'marriage', 'divorce', 'partnership', 'dissolution', 'separation', 'name', 'church', 'guardianship', 'custody', 'number',
+  'birth', 'death', 'marriage', 'divorce', 'partnership', 'dissolution', 'separation', 'name', 'church', 'guardianship', 'number',
 ] as const;
 export type VitalEvent = (typeof VITAL_EVENTS)[number];
 
