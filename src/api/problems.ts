@@ -57,6 +57,7 @@ export const PROBLEMS = {
   unknown_waiting_item: { status: 404, da: 'Elementet findes ikke i venteregistret.', en: 'The item is not in the waiting register.' },
   not_approvable: { status: 409, da: 'Elementet kan ikke godkendes.', en: 'The item cannot be approved.' },
   already_resolved: { status: 409, da: 'Elementet er allerede behandlet.', en: 'The item has already been dealt with.' },
+  already_pending: { status: 409, da: 'Flytningen til et nordisk land er allerede anmeldt og afventer.', en: 'The move to a Nordic country is already reported and waiting.' },
   not_closable: { status: 409, da: 'Elementet kan ikke afsluttes af kommunen.', en: 'The municipality cannot close this item.' },
   not_nordic_channel: { status: 403, da: 'Nordiske meddelelser modtages via CPR-kontoret.', en: 'Nordic notifications come through the CPR office.' },
   not_nordic_country: { status: 400, da: 'Landet er ikke et andet nordisk land eller Færøerne.', en: 'The country is not another Nordic country or the Faroes.' },

@@ -75,6 +75,8 @@ export async function registerEmigration(register: Register, caller: Caller, rep
   const base = { pnr, outcome: outcome.kind, departureDate: outcome.departureDate, rules: outcome.rules };
 
   if (outcome.kind === 'nordic_pending') {
+    const open = await register.store.db.selectFrom('waiting_item').select('id').where('pnr', '=', pnr).where('kind', '=', 'pending_departure').where('resolution', 'is', null).executeTakeFirst();
+    if (open) throw new RegistrationError('already_pending', `A move to a Nordic country is already reported and waits (${open.id}); withdraw it first.`);
     // §25(2): nothing is registered; the report waits for the other country's notification.
     const id = await addWaitingItem(register.store.db, register.clock, {
       kind: 'pending_departure',

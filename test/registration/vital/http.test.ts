@@ -116,6 +116,9 @@ describe('HTTP: registration of immigration, emigration, vital events and protec
     assert.ok(pending.json.items.some((i: { id: string }) => i.id === r.json.waitingItem));
     assert.notEqual(await snapshot(s.api.register), before); // the waiting item, not a registration
     assert.equal((await s.api.register.history(pnr))!.registrations.length, 1);
+    const twice = await post(s.keys.odense, 'emigrations', { pnr, countryCode: '5110', departureDate: '2026-06-20' });
+    assert.equal(twice.status, 409);
+    assert.equal(twice.json.code, 'already_pending');
 
     // A municipality cannot fake the other country's notification.
     const fake = await post(s.keys.odense, 'nordic-notifications', { kind: 'emigration', pnr, countryCode: '5120', moveInDate: '2026-05-28' });
