@@ -165,6 +165,20 @@ describe('HTTP: registration of immigration, emigration, vital events and protec
     assert.ok(m.relation.some((f: { value: { role: string; pnr: string } }) => f.value.role === 'child' && f.value.pnr === child.pnr));
   });
 
+  test('vital events: a future date, an unknown person or a male mother are refused and change nothing', async () => {
+    const before = await snapshot(s.api.register);
+    const future = await post(s.keys.parish, 'births', { birthDate: '2030-01-01', sex: 'K', motherPnr: s.cast.ordinary });
+    assert.equal(future.status, 422);
+    assert.equal(future.json.code, 'date_in_future');
+    const unknown = await post(s.keys.parish, 'deaths', { pnr: '0101011234', date: '2026-05-01' });
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.json.code, 'unknown_person');
+    const male = await post(s.keys.parish, 'births', { birthDate: '2026-05-01', sex: 'K', motherPnr: s.cast.protectedNow });
+    assert.equal(male.status, 400);
+    assert.equal(male.json.code, 'invalid_mother');
+    assert.equal(await snapshot(s.api.register), before);
+  });
+
   test('a parish has no legal basis for marriages (§2(2)); the family-law authority has; nothing changes on refusal', async () => {
     const before = await snapshot(s.api.register);
     const body = { pnr: s.cast.protectedNow, otherPnr: s.cast.protectionLapsed, date: '2026-05-20' };
