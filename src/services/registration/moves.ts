@@ -27,13 +27,12 @@ import {
   type Address,
   type ReportedAddress,
 } from '../../domain/registration/move.ts';
-import type { Registration } from '../../register/bitemporal.ts';
 import type { Register } from '../../register/register.ts';
 import { RegistrationError } from '../../register/validate.ts';
 import type { AddressRegister } from '../../reference/address-register.ts';
 import { actorOf, CaseStore, type StoredLetter } from './cases.ts';
 import { assertOwnMunicipality, clerkMunicipality } from './clerk.ts';
-import { addressOf, dayBefore, personOn, resolveAddress, type AddressInput, type PersonOn } from './persons.ts';
+import { addressOf, dayBefore, personOn, registrationWithDoc, resolveAddress, type AddressInput, type PersonOn } from './persons.ts';
 
 /** §13(2): a parent is given this long to answer a hearing (municipal practice; the Act sets no period). */
 export const HEARING_ANSWER_DAYS = 14;
@@ -286,12 +285,8 @@ export class MoveService {
     return { case: saved.case, letters: saved.letters, registrations };
   }
 
-  /** The seq of the person's registration (not annulled) documented with `doc`, or null. */
-  async #registrationOf(pnr: string, doc: string): Promise<number | null> {
-    const h = await this.register.history(pnr);
-    const regs: Registration[] = h?.registrations ?? [];
-    const annulled = new Set(regs.map((r) => r.annuls).filter((x): x is number => x !== null));
-    return regs.find((r) => r.documentation === doc && !annulled.has(r.seq))?.seq ?? null;
+  #registrationOf(pnr: string, doc: string): Promise<number | null> {
+    return registrationWithDoc(this.register, pnr, doc);
   }
 
   #receipt(c: MoveCase, outcome: 'registered' | 'held' | 'held_hearing'): Letter {

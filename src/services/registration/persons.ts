@@ -120,3 +120,15 @@ export async function resolveAddress(dar: AddressRegister, input: AddressInput, 
   }
   return found;
 }
+
+/**
+ * The seq of the person's registration (not annulled) with this
+ * documentation, or null: how a workflow interrupted between its
+ * registration and its case update finds what it already wrote.
+ */
+export async function registrationWithDoc(register: Register, pnr: string, doc: string): Promise<number | null> {
+  const h = await register.history(pnr);
+  const regs = h?.registrations ?? [];
+  const annulled = new Set(regs.map((r) => r.annuls).filter((x): x is number => x !== null));
+  return regs.find((r) => r.documentation === doc && !annulled.has(r.seq))?.seq ?? null;
+}
