@@ -146,6 +146,8 @@ export class InvestigationService {
     const c = await this.#case(caller, id);
     const today = this.#today();
     assertMayDecide({ status: c.status, deadline: c.deadline, unreachable: c.payload.unreachable }, today);
+    // §11(2) registers where the person lives (or lived from): never a future date.
+    if (input.effectiveDate > today) throw new RegistrationError('invalid_date', `The decision registers what is the case; ${input.effectiveDate} is in the future.`);
     const p = await personOn(this.register, c.pnr, input.effectiveDate);
     if (p.status !== '01' && p.status !== '03' && (await registrationWithDoc(this.register, c.pnr, `Afgørelse i sag ${c.id} (CPR-lovens § 11, stk. 2)`)) === null) {
       throw new RegistrationError('not_resident', `The person is not resident (status ${p.status ?? 'none'}) on ${input.effectiveDate}.`);
