@@ -269,6 +269,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       let letters = await cases.letters(c.id);
       // §13(3): the hearing municipality sees only the letters it sent.
       if (redacted) letters = letters.filter((l) => l.municipalityCode === clerkMunicipality(req.caller!));
+      await audit(req.caller!, req.id, 'case.letters', letters.map((l) => l.pnr), { caseId: c.id, letters: letters.map((l) => l.id) });
       return { letters: letters.map(letterRefOf) };
     },
   );
