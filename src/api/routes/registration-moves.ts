@@ -44,6 +44,7 @@ const caseSchema = z.object({
   kind: z.string(),
   status: z.string(),
   municipalityCode: z.string(),
+  sharedWith: z.string().nullable(),
   pnr: z.string(),
   deadline: z.string().nullable(),
   payload: z.record(z.string(), z.unknown()),
@@ -102,13 +103,11 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
     const c = await cases.get(id);
     const own = clerkMunicipality(caller);
     if (own === null || own === c.municipalityCode) return { c, redacted: false };
-    const p = c.payload as Partial<MovePayload>;
-    if (c.kind === 'move' && p.hearingMunicipality === own) {
-      // §13(3): "som herunder ikke må oplyse tilflytningsadressen".
-      return { c: { ...c, payload: { ...p, to: null } }, redacted: true };
-    }
+    if (c.sharedWith === own) return { c: redact(c), redacted: true };
     throw new RegistrationError('other_municipality', `Case ${id} is handled by municipality ${c.municipalityCode}, not ${own}.`);
   }
+  /** §13(3): "som herunder ikke må oplyse tilflytningsadressen": the sharing municipality never sees the new address. */
+  const redact = (c: Case<unknown>): Case<unknown> => (c.kind === 'move' ? { ...c, payload: { ...(c.payload as MovePayload), to: null } } : c);
   const subjectsOf = (c: Case<unknown>) => [c.pnr, ...(((c.payload as Partial<MovePayload>).movers ?? []).map((m) => m.pnr))];
 
   // ── Moves ────────────────────────────────────────────────────────────────
@@ -238,15 +237,17 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       config,
       schema: {
         tags,
-        summary: 'The municipality\'s cases, by kind and status',
-        querystring: z.object({ kind: z.string().max(40).optional(), status: z.string().max(40).optional(), pnr: pnrParam.optional(), municipalityCode: code4.optional() }),
+        summary: 'The municipality\'s cases, by kind and status; shared=true: the cases another municipality shares with it (§13(3) hearings)',
+        querystring: z.object({ shared: z.enum(['true', 'false']).optional(), kind: z.string().max(40).optional(), status: z.string().max(40).optional(), pnr: pnrParam.optional(), municipalityCode: code4.optional() }),
         response: { 200: z.object({ cases: z.array(caseSchema) }) },
       },
     },
     async (req) => {
       const m = ownCode(req.caller!, req.query.municipalityCode);
-      const list = await cases.list({ municipalityCode: m, kind: req.query.kind, status: req.query.status, pnr: req.query.pnr });
-      await audit(req.caller!, req.id, 'case.list', list.flatMap(subjectsOf), { cases: list.map((c) => c.id) });
+      const shared = req.query.shared === 'true';
+      let list: Case<unknown>[] = await cases.list({ municipalityCode: m, shared, kind: req.query.kind, status: req.query.status, pnr: req.query.pnr });
+      if (shared) list = list.map(redact);
+      await audit(req.caller!, req.id, 'case.list', list.flatMap(subjectsOf), { cases: list.map((c) => c.id), shared });
       return { cases: list.map(caseOut) };
     },
   );

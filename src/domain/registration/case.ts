@@ -24,6 +24,8 @@ export interface Case<P = Record<string, unknown>> {
   kind: string;
   status: string;
   municipalityCode: string;
+  /** A second municipality acting on the case (§13(3): the hearing municipality), or null. */
+  sharedWith: string | null;
   pnr: string;
   deadline: CivilDate | null;
   payload: P;

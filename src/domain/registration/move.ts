@@ -4,6 +4,7 @@
  * functions; they decide, citing the paragraph, and never do I/O.
  */
 import { addDays, type CivilDate } from '../dates.ts';
+import { isSpecialRoadCode } from '../codes/index.ts';
 import type { GroupValue } from '../person/facts.ts';
 import { RegistrationError } from '../../register/validate.ts';
 
@@ -75,6 +76,8 @@ export function sameAddress(a: Address | undefined | null, b: Address | undefine
 /** §12(2) nr. 3: the reported old address is the registered one. */
 export function matchesReported(registered: Address, reported: ReportedAddress): boolean {
   if (registered.municipalityCode !== reported.municipalityCode) return false;
+  // §6(4): a person without fixed abode (special road code) has only the municipality to report.
+  if (isSpecialRoadCode(registered.roadCode)) return !reported.addressId && !reported.houseNumber;
   if (reported.addressId) return registered.addressId === reported.addressId.toLowerCase();
   if (!reported.roadName || !reported.houseNumber) return false;
   return (

@@ -40,6 +40,7 @@ function toCase<P>(r: Selectable<RegistrationCaseTable>): Case<P> {
     kind: r.kind,
     status: r.status,
     municipalityCode: r.municipality_code,
+    sharedWith: r.shared_with,
     pnr: r.pnr,
     deadline: r.deadline,
     payload: JSON.parse(r.payload) as P,
@@ -89,6 +90,7 @@ export class CaseStore {
           kind: c.kind,
           status: c.status,
           municipality_code: c.municipalityCode,
+          shared_with: c.sharedWith,
           pnr: c.pnr,
           deadline: c.deadline,
           payload: JSON.stringify(c.payload),
@@ -142,9 +144,10 @@ export class CaseStore {
     });
   }
 
-  async list(q: { municipalityCode: string | null; kind?: string; status?: string; pnr?: string; limit?: number }): Promise<Case[]> {
+  /** Cases of a municipality; with `shared`, the cases another municipality shares with it instead. */
+  async list(q: { municipalityCode: string | null; shared?: boolean; kind?: string; status?: string; pnr?: string; limit?: number }): Promise<Case[]> {
     let s = this.store.db.selectFrom('registration_case').selectAll();
-    if (q.municipalityCode !== null) s = s.where('municipality_code', '=', q.municipalityCode);
+    if (q.municipalityCode !== null) s = s.where(q.shared ? 'shared_with' : 'municipality_code', '=', q.municipalityCode);
     if (q.kind) s = s.where('kind', '=', q.kind);
     if (q.status) s = s.where('status', '=', q.status);
     if (q.pnr) s = s.where('pnr', '=', q.pnr);

@@ -96,6 +96,7 @@ export class ComplaintService {
         kind: 'complaint',
         status: a.admissible ? 'lodged' : 'refused',
         municipalityCode,
+        sharedWith: null,
         pnr: person.pnr,
         deadline: null,
         payload,

@@ -60,6 +60,7 @@ export class InvestigationService {
       kind: 'investigation',
       status: 'open',
       municipalityCode,
+      sharedWith: null,
       pnr: p.pnr,
       deadline: null,
       payload: { basis: input.basis, registeredAddress: p.address, believedAddress: believed, replies: [], unreachable: false },

@@ -181,6 +181,8 @@ export class MoveService {
         kind: 'move',
         status: input.doubt ? 'doubt' : 'received',
         municipalityCode: to.municipalityCode,
+        // §13(3): the departure municipality hears the other parent, so it shares the case.
+        sharedWith: hearings.length && payload.hearingMunicipality !== to.municipalityCode ? payload.hearingMunicipality : null,
         pnr: movers[0]!.pnr,
         deadline: null,
         payload,

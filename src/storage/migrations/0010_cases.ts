@@ -17,6 +17,7 @@ export default (dialect: Dialect): Migration => ({
       .addColumn('status', 'text', (c) => c.notNull())
       .addColumn('municipality_code', 'text', (c) => c.notNull())
       .addColumn('pnr', 'text', (c) => c.notNull())
+      .addColumn('shared_with', 'text')
       .addColumn('deadline', 'text')
       .addColumn('payload', 'text', (c) => c.notNull())
       .addColumn('history', 'text', (c) => c.notNull())
@@ -26,6 +27,8 @@ export default (dialect: Dialect): Migration => ({
       .execute();
     // A municipality's work list: open cases of a kind by deadline.
     await db.schema.createIndex('registration_case_work').on('registration_case').columns(['municipality_code', 'status', 'deadline']).execute();
+    // Cases another municipality acts on too (the §13(3) hearing municipality).
+    await db.schema.createIndex('registration_case_shared').on('registration_case').columns(['shared_with', 'status']).execute();
     await db.schema.createIndex('registration_case_pnr').on('registration_case').columns(['pnr', 'id']).execute();
 
     await db.schema

@@ -14,6 +14,12 @@ export interface RegistrationCaseTable {
   status: string;
   /** The municipality that handles the case (4-digit code). */
   municipality_code: string;
+  /**
+   * A second municipality that acts on the case, or null: the departure
+   * municipality that hears a parent under §13(3). It sees the case only as
+   * the handling municipality allows (without the new address).
+   */
+  shared_with: string | null;
   /** The person the case is about. */
   pnr: string;
   /** The next date the case must be acted on (a reply deadline, a review date), or null. */

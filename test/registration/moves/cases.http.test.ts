@@ -190,6 +190,11 @@ describe('move cases (§6(3), §12(6), §13)', () => {
     assert.equal(letter.status, 200);
     assert.ok(!letter.text.includes('Brydevej') && !letter.text.includes('Dragør'), letter.text);
     assert.match(letter.text, /§ 13, stk. 3/);
+    const shared = await t.call('GET', '/api/v1/cases?shared=true&status=awaiting_hearing', { key: t.odense });
+    assert.deepEqual(shared.json.cases.map((x: { id: number }) => x.id), [id], 'the departure municipality finds the hearing it must make');
+    assert.equal(shared.json.cases[0].payload.to, null);
+    const own = await t.call('GET', '/api/v1/cases?status=awaiting_hearing', { key: t.odense });
+    assert.ok(!own.json.cases.some((x: { id: number }) => x.id === id), 'not among its own cases');
     const list = await t.call('GET', `/api/v1/cases/${id}/letters`, { key: t.odense });
     assert.deepEqual(list.json.letters.map((l: { kind: string }) => l.kind), ['hearing']);
     const receipt = r.json.letters.find((l: { kind: string }) => l.kind === 'receipt');

@@ -62,6 +62,10 @@ describe('§12(2): the report against the register', () => {
     assert.equal(matchesReported(B, { municipalityCode: '0461', roadName: 'b bangs gade', houseNumber: '2', floor: '1.' }), true);
     assert.equal(matchesReported(B, { municipalityCode: '0461', roadName: 'B. Bangs Gade', houseNumber: '2' }), false, 'the floor is part of the address');
     assert.equal(matchesReported(A, { municipalityCode: '0461' }), false);
+    const nfa = { municipalityCode: '0461', roadCode: '9900', roadName: 'Uden fast bopæl' };
+    assert.equal(matchesReported(nfa, { municipalityCode: '0461' }), true, '§6(4): without fixed abode only the municipality is reported');
+    assert.equal(matchesReported(nfa, { municipalityCode: '0101' }), false);
+    assert.equal(matchesReported(nfa, { municipalityCode: '0461', addressId: A.addressId }), false);
   });
   test('the name is the full name or the addressing name', () => {
     const n = mover().name;
@@ -195,7 +199,7 @@ describe('§56: complaints', () => {
 });
 
 describe('cases', () => {
-  const c: Case = { id: 1, kind: 'move', status: 'doubt', municipalityCode: '0461', pnr: '0101801234', deadline: null, payload: {}, history: [], createdAt: 't0', updatedAt: 't0', version: 1 };
+  const c: Case = { id: 1, kind: 'move', status: 'doubt', municipalityCode: '0461', sharedWith: null, pnr: '0101801234', deadline: null, payload: {}, history: [], createdAt: 't0', updatedAt: 't0', version: 1 };
   test('a transition appends to the history and keeps the rest', () => {
     const n = transition(c, { at: 't1', by: '0461/usr', action: 'withdrawn' }, { status: 'withdrawn' });
     assert.equal(n.status, 'withdrawn');

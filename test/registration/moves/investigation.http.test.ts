@@ -119,9 +119,15 @@ describe('investigation, abode and complaints over HTTP', () => {
     const again = await post('/api/v1/registration/moves/no-fixed-abode', { pnr: p, date: '2026-06-02' });
     assert.equal(again.status, 409);
 
-    // A person without fixed abode can report a move to an address: status 01 again.
-    const moved = await post('/api/v1/registration/moves', { pnr: p, name: 'Egon Fri', from: { municipalityCode: '0461', roadName: 'Uden fast bopæl', houseNumber: '-' }, to: { municipalityCode: '0461', addressId: ADDR.B }, moveDate: '2026-06-03' });
-    assert.equal(moved.status, 422, 'the old address must be the registered one');
+    // A person without fixed abode reports a move from the municipality to an address: status 01 again.
+    const wrong = await post('/api/v1/registration/moves', { pnr: p, name: 'Egon Fri', from: { municipalityCode: '0461', addressId: ADDR.A }, to: { municipalityCode: '0461', addressId: ADDR.B }, moveDate: '2026-06-03' });
+    assert.equal(wrong.status, 422, 'the old address is no longer registered');
+    at('2026-06-03T10:00:00Z');
+    const moved = await post('/api/v1/registration/moves', { pnr: p, name: 'Egon Fri', from: { municipalityCode: '0461' }, to: { municipalityCode: '0461', addressId: ADDR.B }, moveDate: '2026-06-03' });
+    assert.equal(moved.status, 201, moved.text);
+    assert.equal((await t.current(p)).status, '01');
+    assert.equal((await t.current(p)).address?.addressId, ADDR.B);
+    at('2026-06-01T10:00:00Z');
 
     const q = await t.person('Frida', 'Væk', 'A');
     const byOther = await post('/api/v1/registration/moves/disappeared', { pnr: q, date: '2026-06-01' }, t.dragoer);
