@@ -336,11 +336,12 @@ export class MoveService {
   async recordHearing(caller: Caller, id: number, h: { parentPnr: string; statement: string }): Promise<MoveOutcome> {
     const c = await this.#moveCase(caller, id, { asHearingMunicipality: true });
     requireStatus(c, ['awaiting_hearing'], 'record a hearing');
-    const target = c.payload.hearings.find((x) => x.parentPnr === h.parentPnr);
-    if (!target) throw new RegistrationError('not_a_hearing_party', 'That person is not a parent to be heard in this case.');
-    if (target.heardOn) throw new RegistrationError('already_heard', 'The parent has already been heard.');
+    const targets = c.payload.hearings.filter((x) => x.parentPnr === h.parentPnr);
+    if (!targets.length) throw new RegistrationError('not_a_hearing_party', 'That person is not a parent to be heard in this case.');
+    if (targets.every((x) => x.heardOn)) throw new RegistrationError('already_heard', 'The parent has already been heard.');
     const today = this.#today();
-    const hearings = c.payload.hearings.map((x) => (x === target ? { ...x, heardOn: today, statement: h.statement } : x));
+    // One statement answers for every child of the report the parent is heard about.
+    const hearings = c.payload.hearings.map((x) => (x.parentPnr === h.parentPnr && !x.heardOn ? { ...x, heardOn: today, statement: h.statement } : x));
     const allHeard = hearings.every((x) => x.heardOn);
     const next = transition(
       c,

@@ -126,6 +126,20 @@ describe('move cases (§6(3), §12(6), §13)', () => {
     assert.equal((await t.current(father)).address?.addressId, ADDR.A);
   });
 
+  test('§13(2): two children moving: one statement of the other parent answers for both', async () => {
+    const m = await t.person('Gitte', 'Lyng', 'A', { birth: '1985-03-03' });
+    const f = await t.person('Hans', 'Lyng', 'A', { birth: '1984-04-04', sex: 'M' });
+    const c1 = await t.person('Ib', 'Lyng', 'A', { birth: '2014-05-05', sex: 'M', parents: [m, f] });
+    const c2 = await t.person('Ja', 'Lyng', 'A', { birth: '2019-05-05', parents: [m, f] });
+    const r = await post('/api/v1/registration/moves', { ...moveBody(m, 'Gitte Lyng', '2026-06-01'), members: [{ pnr: c1, name: 'Ib Lyng' }, { pnr: c2, name: 'Ja Lyng' }] });
+    assert.equal(r.json.case.payload.hearings.length, 2);
+    const heard = await post(`/api/v1/cases/${r.json.case.id}/hearing`, { parentPnr: f, statement: 'Enig.' });
+    assert.equal(heard.json.case.status, 'heard', heard.text);
+    assert.equal((await post(`/api/v1/cases/${r.json.case.id}/hearing`, { parentPnr: f, statement: 'Igen.' })).status, 409);
+    const reg = await post(`/api/v1/cases/${r.json.case.id}/registration`, {});
+    assert.equal(reg.json.registrations.length, 3);
+  });
+
   test('§13(2): no hearing when the other parent co-signs, moves along, or did not live with the child; adults are not heard for', async () => {
     const m = await t.person('Ulla', 'Ries', 'A', { birth: '1985-03-03' });
     const f = await t.person('Viggo', 'Ries', 'A', { birth: '1984-04-04', sex: 'M' });

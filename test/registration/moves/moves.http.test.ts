@@ -47,6 +47,10 @@ for (const kind of STORE_KINDS) {
       assert.match(html.headers.get('content-type') ?? '', /text\/html/);
       assert.match(html.text, /<html lang="da">/);
       assert.ok(!html.text.includes(pnr));
+      const foreign = await t.call('GET', `/api/v1/letters/${receipt.id}`, { key: t.dragoer });
+      assert.equal(foreign.status, 403, 'another municipality does not read the letter');
+      const audit = await t.ctx.audit.entries(20);
+      assert.ok(audit.some((a) => a.action === 'letter.read' && a.subjects.includes(pnr)), 'reads of letters are audited');
     });
 
     test('§12(1) 2nd sentence: household members moving along are registered with the reporter', async () => {
