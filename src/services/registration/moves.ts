@@ -324,8 +324,9 @@ export class MoveService {
   /** MOV-2, §6(3): after looking into a doubtful report (or after the hearing), register it. */
   async registerCase(caller: Caller, id: number): Promise<MoveOutcome> {
     const c = await this.#moveCase(caller, id);
-    requireStatus(c, ['doubt', 'awaiting_hearing', 'heard', 'registering'], 'register');
-    if (c.status === 'registering') return this.#registerMove(c, caller, true);
+    requireStatus(c, ['doubt', 'awaiting_hearing', 'heard', 'registering', 'received'], 'register');
+    // Interrupted before the receipt went out: continue as the report would have.
+    if (c.status === 'registering' || c.status === 'received') return c.status === 'registering' ? this.#registerMove(c, caller, true) : this.#proceed(c, caller, true);
     return this.#proceed(c.status === 'doubt' ? { ...c, status: 'received' } : c, caller, false);
   }
 
