@@ -25,11 +25,11 @@ export interface Letter {
   caseId: number;
 }
 
-const MONTHS = ['januar', 'februar', 'marts', 'april', 'maj', 'juni', 'juli', 'august', 'september', 'oktober', 'november', 'december'];
+const DANISH_DATE = new Intl.DateTimeFormat('da-DK', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 /** 2026-06-01 → "1. juni 2026". */
 export function danishDate(d: CivilDate): string {
-  return `${Number(d.slice(8, 10))}. ${MONTHS[Number(d.slice(5, 7)) - 1]} ${d.slice(0, 4)}`;
+  return DANISH_DATE.format(new Date(`${d}T00:00:00Z`));
 }
 
 export function municipalityName(code: string): string {
