@@ -8,6 +8,7 @@ import { companyRoutes } from './routes/company.ts';
 import { eventRoutes } from './routes/events.ts';
 import { personRoutes } from './routes/persons.ts';
 import { registrationVitalRoutes } from './routes/registration-vital.ts';
+import { registrationMoveRoutes } from './routes/registration-moves.ts';
 import { securityRoutes } from './routes/security.ts';
 import { buildServer, createContext, type Api, type ApiContext, type ServerOptions } from './server.ts';
 
@@ -22,6 +23,7 @@ export async function buildApp(register: Register, clock: Clock, opts: ServerOpt
   eventRoutes(app, ctx);
   citizenRoutes(app, ctx);
   registrationVitalRoutes(app, ctx);
+  registrationMoveRoutes(app, ctx);
   await app.ready();
   return { app, ctx };
 }
