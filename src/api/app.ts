@@ -6,6 +6,7 @@ import { authRoutes } from './routes/auth.ts';
 import { citizenRoutes } from './routes/citizen.ts';
 import { companyRoutes } from './routes/company.ts';
 import { eventRoutes } from './routes/events.ts';
+import { landlordRoutes } from './routes/landlord.ts';
 import { personRoutes } from './routes/persons.ts';
 import { securityRoutes } from './routes/security.ts';
 import { buildServer, createContext, type Api, type ApiContext, type ServerOptions } from './server.ts';
@@ -20,6 +21,7 @@ export async function buildApp(register: Register, clock: Clock, opts: ServerOpt
   companyRoutes(app, ctx);
   eventRoutes(app, ctx);
   citizenRoutes(app, ctx);
+  landlordRoutes(app, ctx);
   await app.ready();
   return { app, ctx };
 }

@@ -3,6 +3,7 @@
  * machine code, an HTTP status, and a human sentence in Danish and English.
  * No stack trace ever reaches a client.
  */
+import { LANDLORD_PROBLEMS } from '../domain/landlord/errors.ts';
 export interface ProblemType {
   status: number;
   da: string;
@@ -31,7 +32,15 @@ export const PROBLEMS = {
   rate_limited: { status: 429, da: 'For mange forespørgsler; vent og prøv igen.', en: 'Too many requests; wait and try again.' },
   audit_unavailable: { status: 503, da: 'Forespørgslen kunne ikke logges, så der gives intet svar.', en: 'The request could not be logged, so no answer is given.' },
   internal: { status: 500, da: 'Der opstod en intern fejl.', en: 'An internal error occurred.' },
+  // The landlord service (LAN-3); the sentences are in src/domain/landlord/errors.ts.
+  ...landlordProblems(),
 } as const satisfies Record<string, ProblemType>;
+
+function landlordProblems() {
+  return Object.fromEntries(Object.entries(LANDLORD_PROBLEMS).map(([k, v]) => [k, { status: v.status, da: v.da, en: v.en }])) as {
+    [K in keyof typeof LANDLORD_PROBLEMS]: ProblemType;
+  };
+}
 
 export type ProblemCode = keyof typeof PROBLEMS;
 
