@@ -27,6 +27,7 @@ import { addReferenceCommands } from './commands/reference.ts';
 import { addCprExtractCommands } from './commands/cpr-extract.ts';
 import { addPopulationCommands } from './commands/population.ts';
 import { addExtractCommands } from './commands/extracts.ts';
+import { addLandlordCommands } from './commands/landlord.ts';
 import { AuditError } from '../access/audit.ts';
 import { AccessError } from '../access/customers.ts';
 import { formatCheck, formatHistory, formatPerson, formatResidents, describeValue } from './format.ts';
@@ -274,6 +275,7 @@ export function buildCli(io: CliIo): Command {
     io,
   );
   addAccessCommands(program, openStoreFor, io);
+  addLandlordCommands(program, openStoreFor, io);
   addReferenceCommands(program, openStoreFor, io);
   addCprExtractCommands(program, async () => new Register(await openStore(program.opts().store as string), io.clock), io);
   addPopulationCommands(program, async () => new Register(await openStore(program.opts().store as string), io.clock), io);

@@ -7,12 +7,13 @@
  * (the user's own grant, the `landlord` role) is the service's, audited like
  * every other refusal, rather than the server's generic `forbidden`.
  */
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ROLES } from '../../access/customers.ts';
 import { parseCivilDate } from '../../domain/dates.ts';
 import { LandlordError } from '../../domain/landlord/errors.ts';
 import { LANDLORD_KINDS } from '../../domain/landlord/rules.ts';
-import { LandlordCustomers } from '../../services/landlord/customers.ts';
+import { LandlordCustomers, personOwnerNumbers, type LandlordView } from '../../services/landlord/customers.ts';
 import { landlordWorkbook } from '../../services/landlord/excel.ts';
 import { LandlordService, type AddressQuery } from '../../services/landlord/search.ts';
 import { Problem } from '../problems.ts';
@@ -164,18 +165,27 @@ export function landlordRoutes(app: Api, ctx: ApiContext): void {
       config: { auth: { roles: ['landlord'] } },
       schema: { tags, summary: "The caller's landlord customer: kind, whether enabled, its owner numbers", response: { 200: landlordView } },
     },
-    async (req) => mapped(() => customers.landlord(req.caller!.customer.id)),
+    async (req) => shown(req, await mapped(() => customers.landlord(req.caller!.customer.id))),
   );
 
   // ── The CPR administration (LAN-1) ──
   const admin = { auth: { roles: ['admin' as const] } };
   const adminTags = ['administration'];
   const params = z.object({ id: z.string() });
-  app.get('/api/v1/admin/landlords', { config: admin, schema: { tags: adminTags, summary: 'Landlord customers with their owner numbers and the dwellings the ownership register shows for them', response: { 200: z.array(landlordView) } } }, async () =>
-    mapped(() => customers.landlords()),
+  /** Owner numbers that are person numbers are personal data: audited before they are shown (AUD-3). */
+  const shown = async <T extends LandlordView | LandlordView[]>(req: FastifyRequest, views: T): Promise<T> => {
+    const persons = personOwnerNumbers(Array.isArray(views) ? views : [views]);
+    if (persons.length) {
+      const c = req.caller!;
+      await ctx.audit.record({ actor: c.principal.id, actorKind: c.principal.kind, customer: c.customer.id, action: 'landlord.customers.read', subjects: persons, requestId: req.id });
+    }
+    return views;
+  };
+  app.get('/api/v1/admin/landlords', { config: admin, schema: { tags: adminTags, summary: 'Landlord customers with their owner numbers and the dwellings the ownership register shows for them', response: { 200: z.array(landlordView) } } }, async (req) =>
+    shown(req, await mapped(() => customers.landlords())),
   );
   app.get('/api/v1/admin/landlords/:id', { config: admin, schema: { tags: adminTags, summary: 'One landlord customer', params, response: { 200: landlordView } } }, async (req) =>
-    mapped(() => customers.landlord(req.params.id)),
+    shown(req, await mapped(() => customers.landlord(req.params.id))),
   );
   app.put(
     '/api/v1/admin/landlords/:id',
@@ -192,16 +202,16 @@ export function landlordRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: landlordView },
       },
     },
-    async (req) => mapped(() => customers.registerLandlord(req.params.id, req.body, req.caller!.principal.id)),
+    async (req) => shown(req, await mapped(() => customers.registerLandlord(req.params.id, req.body, req.caller!.principal.id))),
   );
   app.post(
     '/api/v1/admin/landlords/:id/owner-numbers',
     { config: admin, schema: { tags: adminTags, summary: 'Tie an owner number (CVR or CPR) to the landlord customer', params, body: z.strictObject({ ownerNumber: text(11) }), response: { 200: landlordView } } },
-    async (req) => mapped(() => customers.addOwnerNumber(req.params.id, req.body.ownerNumber, req.caller!.principal.id)),
+    async (req) => shown(req, await mapped(() => customers.addOwnerNumber(req.params.id, req.body.ownerNumber, req.caller!.principal.id))),
   );
   app.delete(
     '/api/v1/admin/landlords/:id/owner-numbers/:number',
     { config: admin, schema: { tags: adminTags, summary: 'Untie an owner number', params: z.object({ id: z.string(), number: z.string() }), response: { 200: landlordView } } },
-    async (req) => mapped(() => customers.removeOwnerNumber(req.params.id, req.params.number)),
+    async (req) => shown(req, await mapped(() => customers.removeOwnerNumber(req.params.id, req.params.number))),
   );
 }

@@ -173,3 +173,8 @@ export class LandlordCustomers {
     return out;
   }
 }
+
+/** The person numbers among the owner numbers shown: personal data, so the showing is audited. */
+export function personOwnerNumbers(views: readonly LandlordView[]): string[] {
+  return [...new Set(views.flatMap((v) => v.ownerNumbers.filter((n) => n.kind === 'cpr').map((n) => n.number)))];
+}
