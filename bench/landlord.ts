@@ -38,6 +38,8 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '2000' },
     stairwells: { type: 'string', default: '50' },
     store: { type: 'string' },
+    /** The load job's id, to reuse a store loaded by bench/lookups.ts (bench-standin:1:N). */
+    job: { type: 'string' },
   },
 });
 const persons = Number(values.persons);
@@ -46,7 +48,7 @@ const location = values.store ?? join(process.env.TMPDIR ?? '/tmp', `opencpr-ben
 
 // 1. The population and the reference registers (each only once per store).
 const register = new Register(await openStore(location), systemClock);
-const jobId = `standin:1:${persons}`;
+const jobId = values.job ?? `standin:1:${persons}`;
 const progress = await register.store.db.selectFrom('meta').select('value').where('key', '=', `load:${jobId}`).executeTakeFirst();
 if (Number(progress?.value ?? 0) >= persons) process.stderr.write(`  population of ${persons} reused from ${location}\n`);
 else {
@@ -67,6 +69,15 @@ if ((await ownership.stats()).properties === 0) await ownership.generate({ seed:
 const { app, ctx } = await buildApp(register, systemClock, { logger: false });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+// The company enquiries' address directory catches up with the log in the background after start (on
+// this event loop); measure only once it has (as bench/http-server.ts does).
+const last = await register.store.db.selectFrom('registration').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst();
+for (;;) {
+  const cursor = await register.store.db.selectFrom('meta').select('value').where('key', '=', 'company.address_directory.seq').executeTakeFirst();
+  if (Number(cursor?.value ?? 0) >= Number(last?.m ?? 0)) break;
+  process.stderr.write(`\r  address directory catching up: ${cursor?.value ?? 0} / ${last?.m}   `);
+  await new Promise((r) => setTimeout(r, 2000));
+}
 const id = `bench-${process.pid}`;
 await ctx.access.createCustomer({ id, name: 'Benchmark Boligselskab', kind: 'landlord', ratePerMinute: 1_000_000 });
 const landlordUser = await ctx.access.addPrincipal(id, { kind: 'program', name: 'bench', roles: ['landlord'] });

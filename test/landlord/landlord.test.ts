@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
 import { addressingName } from '../../src/domain/names/addressing-name.ts';
 import { NON_DISCLOSURE_NOTICE } from '../../src/domain/landlord/rules.ts';
 import { COLUMNS, HEADER_ROW, SHEET_NAME } from '../../src/services/landlord/excel.ts';
@@ -332,6 +333,22 @@ for (const kind of STORE_KINDS) {
       assert.equal(r.json.notice.en, NON_DISCLOSURE_NOTICE.en);
     });
 
+    test('§28 protection that has lapsed (one year, unless extended) carries no mark', async () => {
+      w.api.clock.set('2027-01-02T10:00:00Z');
+      try {
+        const r = await stairwell();
+        searches.bolig--; // metered in January 2027, not in the June usage checked below
+        assert.equal(r.status, 200, r.text);
+        const jytte = byName(r.json.residents, N.jytte)[0]!;
+        assert.equal(jytte.status, 'current');
+        assert.equal(jytte.protection, null);
+        assert.equal(r.json.query.fromDate, '2026-01-02', 'the default from-date moves with the clock');
+        assert.deepEqual(byName(r.json.residents, N.lone), [], 'moved out 2026-01-01: now before the from-date');
+      } finally {
+        w.api.clock.set('2026-06-01T10:00:00Z');
+      }
+    });
+
     // ── LAN-2: the other address forms ────────────────────────────────
 
     test('LAN-2: postal address without floor is the stairwell; with floor and door one dwelling; by codes; by DAR address id', async () => {
@@ -469,6 +486,21 @@ for (const kind of STORE_KINDS) {
       assert.equal(usage.invoice.total.ore, PRICE_LIST.services.cprWeb.monthlyOre + PRICE_LIST.services.cprServices.monthlyOre + searches.bolig * 7);
       const priv = await new UsageService(w.api.register.store, w.api.ctx.audit, w.api.ctx.access).usage('privat', '2026-06');
       assert.equal(priv.totals.lookups, searches.privat);
+    });
+
+    test('fail closed: when the audit record cannot be written, no person leaves (JSON or Excel)', async () => {
+      await sql`ALTER TABLE audit RENAME TO audit_away`.execute(w.api.register.store.db);
+      try {
+        const r = await stairwell();
+        assert.equal(r.status, 503);
+        assert.equal(r.json.code, 'audit_unavailable');
+        assert.doesNotMatch(r.text, new RegExp(N.jytte));
+        const x = await w.api.call('POST', '/api/v1/landlord/search/xlsx', { key: w.keys.bolig, body: { ownerNumber: X, houseNumberId: HOUSE.A } });
+        assert.equal(x.status, 503);
+      } finally {
+        await sql`ALTER TABLE audit_away RENAME TO audit`.execute(w.api.register.store.db);
+      }
+      assert.equal((await stairwell()).status, 200, 'works again once the log is back');
     });
   });
 }

@@ -14,6 +14,7 @@ import { LandlordError } from '../../domain/landlord/errors.ts';
 import { checkFromDate, enablement, NON_DISCLOSURE_NOTICE, parseOwnerNumber, selectResidents, type ResidencePeriod } from '../../domain/landlord/rules.ts';
 import { addressingName as formAddressingName } from '../../domain/names/addressing-name.ts';
 import type { GroupValue } from '../../domain/person/facts.ts';
+import type { PersonState } from '../../register/bitemporal.ts';
 import type { Register } from '../../register/register.ts';
 import { AddressRegister, type HouseNumber, type HouseNumberWithUnits, type Unit } from '../../reference/address-register.ts';
 import { OwnershipRegister } from '../../reference/ownership-register.ts';
@@ -197,10 +198,9 @@ export class LandlordService {
     const rows = selectResidents(periods, { today, fromDate: fd.fromDate, acquiredByUnit });
     const unitById = new Map(owned.map((u) => [u.addressId, u]));
     const residents: LandlordResident[] = [];
-    const names = new Map<string, { name: string; protection: ProtectionNotice | null }>();
+    const names = await this.#persons([...new Set(rows.map((r) => r.pnr))], today);
     for (const r of rows) {
-      let n = names.get(r.pnr);
-      if (!n) names.set(r.pnr, (n = await this.#person(r.pnr, today)));
+      const n = names.get(r.pnr)!;
       const u = unitById.get(r.unitAddressId)!;
       residents.push({
         addressingName: n.name,
@@ -310,16 +310,33 @@ export class LandlordService {
     return rows.map((r) => ({ pnr: r.pnr, unitAddressId: r.address_id!, validFrom: r.valid_from, validTo: r.valid_to }));
   }
 
-  /** The addressing name and the §28 protection in force today. */
-  async #person(pnr: string, today: CivilDate): Promise<{ name: string; protection: ProtectionNotice | null }> {
-    const p = await this.register.person(pnr);
-    const nameFact = p?.state.name as { value: GroupValue<'name'> } | undefined;
-    const n = nameFact?.value;
-    const name = n ? (n.addressingName ?? formAddressingName(n).text) : '';
-    const prot = p ? effectiveProtections(p.state, today).find((x) => x.type === '0001' && !x.impliedBy) : undefined;
-    return {
-      name,
-      protection: prot ? { type: '0001', validFrom: prot.validFrom, validTo: prot.validTo, doNotPassOn: true, notice: NON_DISCLOSURE_NOTICE } : null,
-    };
+  /**
+   * The addressing name and the §28 protection in force today of each person:
+   * the current-state projection read in chunks, falling back to the
+   * register's own read for a row that time has made stale.
+   */
+  async #persons(pnrs: string[], today: CivilDate): Promise<Map<string, { name: string; protection: ProtectionNotice | null }>> {
+    const out = new Map<string, { name: string; protection: ProtectionNotice | null }>();
+    for (let i = 0; i < pnrs.length; i += 500) {
+      const chunk = pnrs.slice(i, i + 500);
+      const rows = await this.register.store.db.selectFrom('person_current').select(['pnr', 'state', 'computed_for', 'stale_at']).where('pnr', 'in', chunk).execute();
+      for (const r of rows) {
+        // The same freshness rule as Register.person.
+        if (r.computed_for <= today && (r.stale_at === null || today < r.stale_at)) out.set(r.pnr, nameAndMark(JSON.parse(r.state) as PersonState, today));
+      }
+      for (const pnr of chunk) {
+        if (!out.has(pnr)) out.set(pnr, nameAndMark((await this.register.person(pnr))?.state ?? {}, today));
+      }
+    }
+    return out;
   }
+}
+
+function nameAndMark(state: PersonState, today: CivilDate): { name: string; protection: ProtectionNotice | null } {
+  const n = (state.name as { value: GroupValue<'name'> } | undefined)?.value;
+  // The register stores the addressing name with every name (§5(4)); form it if a record lacks it.
+  const name = n ? (n.addressingName ?? formAddressingName(n).text) : '';
+  // §28: name-and-address protection in force today; the owner gets the name with the mark (§45, seed 000).
+  const prot = effectiveProtections(state, today).find((x) => x.type === '0001' && !x.impliedBy);
+  return { name, protection: prot ? { type: '0001', validFrom: prot.validFrom, validTo: prot.validTo, doNotPassOn: true, notice: NON_DISCLOSURE_NOTICE } : null };
 }
