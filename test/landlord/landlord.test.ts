@@ -43,6 +43,7 @@ const N = {
   lone: NAME('Lone', 'Overtagelse'),
   mads: NAME('Mads', 'Stuen'),
   nina: NAME('Nina', 'Ejerlejlighed'),
+  mette: NAME('Mette', 'Splittet'),
 };
 
 for (const kind of STORE_KINDS) {
@@ -287,7 +288,10 @@ for (const kind of STORE_KINDS) {
       assert.equal(birthe.moveInIsAcquisitionDate, false);
       // Where the owner has owned it long, the real move-in date shows.
       const b = await search('bolig', { ownerNumber: X, houseNumberId: HOUSE.B });
-      assert.deepEqual(table(b.json.residents), [[N.mads, UNIT.B_st, '2011-01-01', null, false]]);
+      assert.deepEqual(table(b.json.residents), [
+        [N.mette, UNIT.B_st, '2010-05-01', null, false],
+        [N.mads, UNIT.B_st, '2011-01-01', null, false],
+      ]);
     });
 
     test('"der altid anvendes virkningsperiode … og ikke registreringsperiode": late registrations count from their validity dates', async () => {
@@ -314,6 +318,13 @@ for (const kind of STORE_KINDS) {
       ]);
       const one = await search('bolig', { ownerNumber: X, addressId: UNIT.A_1_th });
       assert.deepEqual(byName(one.json.residents, N.ivan).map((x: Row) => x.status), ['current']);
+    });
+
+    test('one stay split into two versions of the address (a c/o name added) is one row with the first move-in date', async () => {
+      const r = await search('bolig', { ownerNumber: X, addressId: UNIT.B_st });
+      assert.deepEqual(byName(r.json.residents, N.mette).map((x: Row) => [x.moveInDate, x.moveOutDate]), [['2010-05-01', null]]);
+      const res = await w.api.ctx.register.store.db.selectFrom('residence').select('valid_from').where('pnr', '=', PERSON.mette).where('reg_to', 'is', null).execute();
+      assert.equal(res.length, 2, 'two versions in the residence projection');
     });
 
     test('a move-in after today is not a current residence', async () => {

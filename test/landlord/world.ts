@@ -44,6 +44,7 @@ export const PERSON = {
   nina: '0303680004', // Testvej 3, 1. (condominium of OWNER_PERSON)
   ole: '1705910029', // Testvej 5 (no property)
   peter: '0707870028', // Testvej 7 (Z)
+  mette: '2404840048', // Testvej 3, st. since 2010; her address got a c/o name from 2025-03-01 (one stay in two versions)
 };
 
 export async function landlordWorld(kind: 'sqlite' | 'postgres') {

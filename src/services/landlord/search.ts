@@ -194,7 +194,9 @@ export class LandlordService {
 
     // Only now are persons searched.
     const acquiredByUnit = new Map(owned.map((u) => [u.addressId, u.acquired]));
-    const periods = await this.#periods([...acquiredByUnit.keys()], today);
+    // Stays that ended before both the from-date and every acquisition date can neither be shown nor move a shown move-in date (it is clamped to the acquisition).
+    const threshold = [fd.fromDate, ...acquiredByUnit.values()].sort()[0]!;
+    const periods = await this.#periods([...acquiredByUnit.keys()], today, threshold);
     const rows = selectResidents(periods, { today, fromDate: fd.fromDate, acquiredByUnit });
     const unitById = new Map(owned.map((u) => [u.addressId, u]));
     const residents: LandlordResident[] = [];
@@ -298,14 +300,19 @@ export class LandlordService {
     return { owned, others };
   }
 
-  /** The residence periods at the units as the register holds them now (superseded and annulled versions left out), that began by today. */
-  async #periods(unitIds: string[], today: CivilDate): Promise<ResidencePeriod[]> {
+  /**
+   * The residence periods at the units as the register holds them now
+   * (superseded and annulled versions left out) that began by today and had
+   * not ended before `endedBefore`.
+   */
+  async #periods(unitIds: string[], today: CivilDate, endedBefore: CivilDate): Promise<ResidencePeriod[]> {
     const rows = await this.register.store.db
       .selectFrom('residence')
       .select(['pnr', 'address_id', 'valid_from', 'valid_to'])
       .where('address_id', 'in', unitIds)
       .where('reg_to', 'is', null)
       .where('valid_from', '<=', today)
+      .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', endedBefore)]))
       .execute();
     return rows.map((r) => ({ pnr: r.pnr, unitAddressId: r.address_id!, validFrom: r.valid_from, validTo: r.valid_to }));
   }
