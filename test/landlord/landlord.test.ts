@@ -108,6 +108,10 @@ for (const kind of STORE_KINDS) {
       assert.equal(ok.json.dwellingsInRegister, 1);
       const list = await admin('GET', '');
       assert.deepEqual(list.json.map((l: { customer: { id: string } }) => l.customer.id), ['bolig', 'privat']);
+      // The owner's person number is personal data: showing it is audited.
+      await w.api.ctx.audit.drain();
+      const seen = await w.api.ctx.audit.lookupsOf(OWNER_PERSON);
+      assert.ok(seen.some((s) => s.action === 'landlord.customers.read' && s.customer === 'cpr'));
     });
 
     test('LAN-1: only landlord customers can be registered, only by the administration; owner numbers are CVR or CPR numbers', async () => {
