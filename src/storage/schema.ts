@@ -9,6 +9,7 @@ import type { FeedTables } from './tables/feed.ts';
 import type { ReferenceTables } from './tables/reference.ts';
 import type { WaitingTables } from './tables/waiting.ts';
 import type { CaseTables } from './tables/cases.ts';
+import type { LandlordTables } from './tables/landlord.ts';
 
 export interface RegistrationTable {
   seq: Generated<number>;
@@ -143,7 +144,7 @@ export interface CredentialTable {
   revoked_at: string | null;
 }
 
-export interface DB extends CompanyTables, FeedTables, ExtractTables, ReferenceTables, WaitingTables, CaseTables {
+export interface DB extends CompanyTables, FeedTables, ExtractTables, ReferenceTables, WaitingTables, CaseTables, LandlordTables {
   customer: CustomerTable;
   principal: PrincipalTable;
   credential: CredentialTable;
