@@ -24,6 +24,11 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
     customer: { id: 'kommune-0461', name: 'Odense Kommune', kind: 'public_authority', number: '0461', legalBases: ['§32'], scope: ['all'] },
     roles: ['lookup', 'bulk', 'subscribe', 'security_officer', 'register'],
   },
+  // §2(2): another authority registering vital events (births, deaths, marriages, ...).
+  {
+    customer: { id: 'familieretshuset', name: 'Familieretshuset (demo)', kind: 'public_authority', number: '29102011', legalBases: ['§2(2)'], scope: [] },
+    roles: ['register'],
+  },
   { customer: { id: 'forsikring', name: 'Demo Forsikring A/S', kind: 'insurer', number: '12345678', legalBases: ['§38(3)', '§42(3)'] }, roles: ['lookup', 'bulk', 'subscribe'] },
   { customer: { id: 'kreditbureau', name: 'Demo Kreditoplysning A/S', kind: 'credit_bureau', number: '23456789', legalBases: ['§38(4)', '§42(4)'] }, roles: ['lookup'] },
   { customer: { id: 'virksomhed', name: 'Demo Handel ApS', kind: 'business', number: '34567890', legalBases: ['§38(2)', '§42(2)'] }, roles: ['lookup', 'bulk', 'subscribe'] },

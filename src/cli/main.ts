@@ -257,7 +257,7 @@ export function buildCli(io: CliIo): Command {
       if (o.serve) {
         const keys = await ensureDemoCustomers(new AccessControl(register.store, io.clock));
         io.out('\nDemo customers (API keys are new at every start):\n');
-        for (const k of keys) io.out(`  ${k.customer.padEnd(14)} ${k.kind.padEnd(17)} ${k.apiKey}\n`);
+        for (const k of keys) io.out(`  ${k.customer.padEnd(16)} ${k.kind.padEnd(17)} ${k.apiKey}\n`);
         const landlord = await ensureDemoLandlord(register, io.clock);
         if (landlord) {
           const key = keys.find((k) => k.customer === landlord.customer)?.apiKey;
