@@ -8,6 +8,8 @@ import { companyRoutes } from './routes/company.ts';
 import { eventRoutes } from './routes/events.ts';
 import { personRoutes } from './routes/persons.ts';
 import { securityRoutes } from './routes/security.ts';
+import { sessionRoutes } from './web/session.ts';
+import { webClient } from './web/static.ts';
 import { buildServer, createContext, type Api, type ApiContext, type ServerOptions } from './server.ts';
 
 export async function buildApp(register: Register, clock: Clock, opts: ServerOptions = {}): Promise<{ app: Api; ctx: ApiContext }> {
@@ -20,6 +22,8 @@ export async function buildApp(register: Register, clock: Clock, opts: ServerOpt
   companyRoutes(app, ctx);
   eventRoutes(app, ctx);
   citizenRoutes(app, ctx);
+  sessionRoutes(app, ctx);
+  await webClient(app);
   await app.ready();
   return { app, ctx };
 }

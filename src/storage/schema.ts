@@ -7,6 +7,7 @@ import type { CompanyTables } from './tables/company.ts';
 import type { ExtractTables } from './tables/extracts.ts';
 import type { FeedTables } from './tables/feed.ts';
 import type { ReferenceTables } from './tables/reference.ts';
+import type { PasswordTables } from './tables/passwords.ts';
 
 export interface RegistrationTable {
   seq: Generated<number>;
@@ -141,7 +142,7 @@ export interface CredentialTable {
   revoked_at: string | null;
 }
 
-export interface DB extends CompanyTables, FeedTables, ExtractTables, ReferenceTables {
+export interface DB extends CompanyTables, FeedTables, ExtractTables, ReferenceTables, PasswordTables {
   customer: CustomerTable;
   principal: PrincipalTable;
   credential: CredentialTable;
