@@ -64,6 +64,7 @@ const status = z.object({
   customer: z.object({ id: z.string(), name: z.string(), kind: z.string(), number: z.string().nullable() }).optional(),
   locksAt: z.string().optional().describe('When the session locks without activity (AUD-5)'),
   idleLockSeconds: z.number(),
+  now: z.string().describe('The server\'s time; the client shows dates (today, this quarter) by it'),
   csrfToken: z.string().describe('Send as X-CSRF-Token on POST, PUT, PATCH and DELETE'),
 });
 type Status = z.infer<typeof status>;
@@ -74,7 +75,7 @@ export function sessionRoutes(app: Api, ctx: ApiContext): void {
   const idleLockSeconds = IDLE_LOCK_MS / 1000;
 
   const secure = (req: FastifyRequest) => req.protocol === 'https';
-  const signedOut = (reply: FastifyReply): Status => ({ signedIn: false, idleLockSeconds, csrfToken: reply.generateCsrf() });
+  const signedOut = (reply: FastifyReply): Status => ({ signedIn: false, idleLockSeconds, now: ctx.clock.now().toISOString(), csrfToken: reply.generateCsrf() });
   const describe = async (req: FastifyRequest, reply: FastifyReply, s: SessionInfo): Promise<Status> => {
     const caller = await passwords.caller(s.principalId, req.ip);
     const { customer, principal } = caller;
@@ -85,6 +86,7 @@ export function sessionRoutes(app: Api, ctx: ApiContext): void {
       customer: { id: customer.id, name: customer.name, kind: customer.kind, number: customer.number },
       locksAt: s.locksAt,
       idleLockSeconds,
+      now: ctx.clock.now().toISOString(),
       csrfToken: reply.generateCsrf(),
     };
   };
