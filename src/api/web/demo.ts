@@ -29,10 +29,18 @@ export async function ensureDemoSignIns(access: AccessControl, passwords: Passwo
   for (const c of (await access.customers()).filter((x) => demo.has(x.id))) {
     const [user] = (await access.authorisations(c.id)).filter((p) => p.kind === 'user');
     if (!user) continue;
-    // 96 random bits, readable in groups: enough for a demo, and never stored in clear.
-    const password = randomBytes(12).toString('base64url').replace(/(.{4})(?!$)/g, '$1-');
+    const password = readablePassword();
     await passwords.set(user.id, c.id, password);
     out.push({ username: c.id, password, customer: c.name, roles: user.roles });
   }
   return out;
+}
+
+/** 16 characters from 31 unambiguous letters and digits (about 79 bits), in groups of four: abcd-efgh-… */
+function readablePassword(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  const out: string[] = [];
+  // Rejection sampling keeps every character equally likely.
+  while (out.length < 16) for (const b of randomBytes(32)) if (b < 248 && out.length < 16) out.push(alphabet[b % 31]!);
+  return out.join('').replace(/(.{4})(?!$)/g, '$1-');
 }
