@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WEB_ROOT } from '../../src/api/web/static.ts';
 
@@ -35,7 +35,7 @@ test('every string is in Danish and English, with the same placeholders, and the
   assert.ok(same < entries.length * 0.1, `${same} strings identical in both languages`);
   // And every t('…') key used by the pages exists (tsc checks this too, through the Key type).
   const keys = new Set(entries.map((e) => e[1]));
-  for (const f of ['app.tsx', 'pages/person.tsx', 'pages/security.tsx', 'pages/citizen.tsx']) {
+  for (const f of ['app.tsx', 'ui.tsx', 'chart.tsx', 'describe.ts', ...readdirSync(join(WEB_ROOT, 'src/pages')).map((p) => `pages/${p}`)]) {
     for (const m of readFileSync(join(WEB_ROOT, 'src', f), 'utf8').matchAll(/\bt\('([\w.]+)'/g)) assert.ok(keys.has(m[1]!), `${f}: ${m[1]} is translated`);
   }
 });
