@@ -177,3 +177,34 @@ for (const kind of STORE_KINDS) {
     });
   });
 }
+
+test('behind an HTTPS proxy (trustProxy) the cookies are Secure', async () => {
+  const { freshRegister } = await import('../support/stores.ts');
+  const { buildApp } = await import('../../src/api/app.ts');
+  const { passwordsOf } = await import('../../src/api/web/session.ts');
+  const reg = await freshRegister('sqlite');
+  const { app, ctx } = await buildApp(reg.register, reg.clock, { logger: false, trustProxy: true });
+  try {
+    const c = await ctx.access.createCustomer({ id: 'kommune', name: 'Kommune', kind: 'public_authority', number: '0461', legalBases: ['§32'], scope: ['all'] });
+    const p = await ctx.access.addPrincipal(c.id, { kind: 'user', name: 'Bruger', roles: ['lookup'] });
+    await passwordsOf(ctx).set(p.id, 'bruger', 'a long enough secret');
+    const https = { 'x-forwarded-proto': 'https' };
+    const first = await app.inject({ method: 'GET', url: '/api/v1/session', headers: https });
+    const csrfCookie = first.headers['set-cookie'] as string;
+    assert.match(csrfCookie, /opencpr_csrf=.*Secure/);
+    const cookie = csrfCookie.split(';')[0]!;
+    const signIn = await app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      headers: { ...https, cookie, 'x-csrf-token': first.json().csrfToken, 'content-type': 'application/json' },
+      payload: { username: 'bruger', password: 'a long enough secret' },
+    });
+    assert.equal(signIn.statusCode, 200, signIn.body);
+    const set = [signIn.headers['set-cookie']].flat().find((x) => x?.startsWith('opencpr_session='))!;
+    assert.match(set, /; Secure/);
+    assert.match(set, /HttpOnly/);
+  } finally {
+    await app.close();
+    await reg.dispose();
+  }
+});

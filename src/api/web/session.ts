@@ -75,7 +75,9 @@ export function sessionRoutes(app: Api, ctx: ApiContext): void {
   const idleLockSeconds = IDLE_LOCK_MS / 1000;
 
   const secure = (req: FastifyRequest) => req.protocol === 'https';
-  const signedOut = (reply: FastifyReply): Status => ({ signedIn: false, idleLockSeconds, now: ctx.clock.now().toISOString(), csrfToken: reply.generateCsrf() });
+  // The CSRF secret's cookie is Secure too when the page came over HTTPS.
+  const csrfToken = (reply: FastifyReply) => reply.generateCsrf({ secure: secure(reply.request) });
+  const signedOut = (reply: FastifyReply): Status => ({ signedIn: false, idleLockSeconds, now: ctx.clock.now().toISOString(), csrfToken: csrfToken(reply) });
   const describe = async (req: FastifyRequest, reply: FastifyReply, s: SessionInfo): Promise<Status> => {
     const caller = await passwords.caller(s.principalId, req.ip);
     const { customer, principal } = caller;
@@ -87,7 +89,7 @@ export function sessionRoutes(app: Api, ctx: ApiContext): void {
       locksAt: s.locksAt,
       idleLockSeconds,
       now: ctx.clock.now().toISOString(),
-      csrfToken: reply.generateCsrf(),
+      csrfToken: csrfToken(reply),
     };
   };
   const token = (req: FastifyRequest) => {
