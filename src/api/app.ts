@@ -7,6 +7,8 @@ import { citizenRoutes } from './routes/citizen.ts';
 import { companyRoutes } from './routes/company.ts';
 import { eventRoutes } from './routes/events.ts';
 import { personRoutes } from './routes/persons.ts';
+import { registrationVitalRoutes } from './routes/registration-vital.ts';
+import { registrationMoveRoutes } from './routes/registration-moves.ts';
 import { securityRoutes } from './routes/security.ts';
 import { sessionRoutes } from './web/session.ts';
 import { webClient } from './web/static.ts';
@@ -22,6 +24,8 @@ export async function buildApp(register: Register, clock: Clock, opts: ServerOpt
   companyRoutes(app, ctx);
   eventRoutes(app, ctx);
   citizenRoutes(app, ctx);
+  registrationVitalRoutes(app, ctx);
+  registrationMoveRoutes(app, ctx);
   sessionRoutes(app, ctx);
   await webClient(app);
   await app.ready();

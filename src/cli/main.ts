@@ -30,6 +30,8 @@ import { addReferenceCommands } from './commands/reference.ts';
 import { addCprExtractCommands } from './commands/cpr-extract.ts';
 import { addPopulationCommands } from './commands/population.ts';
 import { addExtractCommands } from './commands/extracts.ts';
+import { addRegistrationVitalCommands } from './commands/registration-vital.ts';
+import { addRegistrationMoveCommands } from './commands/registration-moves.ts';
 import { AuditError } from '../access/audit.ts';
 import { AccessError } from '../access/customers.ts';
 import { formatCheck, formatHistory, formatPerson, formatResidents, describeValue } from './format.ts';
@@ -283,9 +285,11 @@ export function buildCli(io: CliIo): Command {
   );
   addAccessCommands(program, openStoreFor, io);
   addReferenceCommands(program, openStoreFor, io);
+  addRegistrationMoveCommands(program, openStoreFor, io);
   addCprExtractCommands(program, async () => new Register(await openStore(program.opts().store as string), io.clock), io);
   addPopulationCommands(program, async () => new Register(await openStore(program.opts().store as string), io.clock), io);
   addExtractCommands(program, async () => new Register(await openStore(program.opts().store as string), io.clock), io);
+  addRegistrationVitalCommands(program, async () => new Register(await openStore(program.opts().store as string), io.clock), io);
   return program;
 }
 

@@ -8,6 +8,8 @@ import type { ExtractTables } from './tables/extracts.ts';
 import type { FeedTables } from './tables/feed.ts';
 import type { ReferenceTables } from './tables/reference.ts';
 import type { PasswordTables } from './tables/passwords.ts';
+import type { WaitingTables } from './tables/waiting.ts';
+import type { CaseTables } from './tables/cases.ts';
 
 export interface RegistrationTable {
   seq: Generated<number>;
@@ -142,7 +144,7 @@ export interface CredentialTable {
   revoked_at: string | null;
 }
 
-export interface DB extends CompanyTables, FeedTables, ExtractTables, ReferenceTables, PasswordTables {
+export interface DB extends CompanyTables, FeedTables, ExtractTables, ReferenceTables, PasswordTables, WaitingTables, CaseTables {
   customer: CustomerTable;
   principal: PrincipalTable;
   credential: CredentialTable;
