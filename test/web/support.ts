@@ -40,6 +40,8 @@ export async function startWebApi(start = '2026-06-01T10:00:00Z') {
 /** A fresh browser context (own cookies), with every request the page makes recorded. */
 export async function openPage(browser: Browser, base: string, lang?: 'da' | 'en'): Promise<{ context: BrowserContext; page: Page; requests: string[]; errors: string[] }> {
   const context = await browser.newContext({ baseURL: base, acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: 'da-DK' });
+  // A busy shared machine (parallel test files, two browsers) can be slow; fail on a real hang only.
+  context.setDefaultTimeout(60_000);
   const page = await context.newPage();
   const requests: string[] = [];
   page.on('request', (r) => requests.push(`${r.method()} ${r.url()}`));

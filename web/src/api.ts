@@ -73,8 +73,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 }
 
 /** A file answer (Excel, text) as a blob with its file name from Content-Disposition. */
-export async function download(path: string, accept: string): Promise<{ blob: Blob; fileName: string | null }> {
-  const res = await send('GET', path, undefined, accept);
+export async function download(path: string, accept: string, method = 'GET', body?: unknown): Promise<{ blob: Blob; fileName: string | null }> {
+  const res = await send(method, path, body, accept);
   const cd = res.headers.get('content-disposition') ?? '';
   const m = /filename="?([^";]+)"?/.exec(cd);
   return { blob: await res.blob(), fileName: m?.[1] ?? null };

@@ -12,6 +12,8 @@ import { useStore } from './store.ts';
 import { PersonPage } from './pages/person.tsx';
 import { AuthorisationsPage, ControlPage, LogPage, StatisticsPage } from './pages/security.tsx';
 import { OwnDataPage } from './pages/citizen.tsx';
+import { RegistrationPage } from './pages/registration.tsx';
+import { CasesPage } from './pages/cases.tsx';
 import { Field, Notice } from './ui.tsx';
 
 interface PageDef {
@@ -25,6 +27,8 @@ interface PageDef {
 }
 
 export const PAGES: PageDef[] = [
+  { path: '/registration', title: 'nav.clerk', roles: ['register'], render: () => <RegistrationPage /> },
+  { path: '/cases', title: 'nav.cases', roles: ['register'], render: () => <CasesPage /> },
   { path: '/person', title: 'nav.person', roles: ['lookup', 'register'], kinds: ['public_authority', 'cpr_admin'], render: () => <PersonPage /> },
   { path: '/security/authorisations', title: 'nav.authorisations', roles: ['security_officer', 'admin'], render: () => <AuthorisationsPage /> },
   { path: '/security/log', title: 'nav.log', roles: ['security_officer'], render: () => <LogPage /> },
