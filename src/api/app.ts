@@ -6,6 +6,7 @@ import { authRoutes } from './routes/auth.ts';
 import { citizenRoutes } from './routes/citizen.ts';
 import { companyRoutes } from './routes/company.ts';
 import { eventRoutes } from './routes/events.ts';
+import { landlordRoutes } from './routes/landlord.ts';
 import { personRoutes } from './routes/persons.ts';
 import { registrationVitalRoutes } from './routes/registration-vital.ts';
 import { registrationMoveRoutes } from './routes/registration-moves.ts';
@@ -26,6 +27,7 @@ export async function buildApp(register: Register, clock: Clock, opts: ServerOpt
   citizenRoutes(app, ctx);
   registrationVitalRoutes(app, ctx);
   registrationMoveRoutes(app, ctx);
+  landlordRoutes(app, ctx);
   sessionRoutes(app, ctx);
   await webClient(app);
   await app.ready();

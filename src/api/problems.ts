@@ -3,6 +3,7 @@
  * machine code, an HTTP status, and a human sentence in Danish and English.
  * No stack trace ever reaches a client.
  */
+import { LANDLORD_PROBLEMS } from '../domain/landlord/errors.ts';
 export interface ProblemType {
   status: number;
   da: string;
@@ -111,7 +112,15 @@ export const PROBLEMS = {
   reply_period_running: { status: 409, da: 'Fristen på 14 dage er ikke udløbet.', en: 'The 14-day period has not run out.' },
   no_decision: { status: 422, da: 'Der er ingen afgørelse at klage over.', en: 'There is no decision to complain about.' },
   invalid_complaint: { status: 400, da: 'Klagen er ugyldig.', en: 'The complaint is not valid.' },
+  // The landlord service (LAN-3); the sentences are in src/domain/landlord/errors.ts.
+  ...landlordProblems(),
 } as const satisfies Record<string, ProblemType>;
+
+function landlordProblems() {
+  return Object.fromEntries(Object.entries(LANDLORD_PROBLEMS).map(([k, v]) => [k, { status: v.status, da: v.da, en: v.en }])) as {
+    [K in keyof typeof LANDLORD_PROBLEMS]: ProblemType;
+  };
+}
 
 export type ProblemCode = keyof typeof PROBLEMS;
 

@@ -10,10 +10,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { AuditLog } from '../access/audit.ts';
 import { AccessControl } from '../access/customers.ts';
 import { buildApp } from '../api/app.ts';
-import { ensureDemoCustomers } from '../api/demo.ts';
 import { ensureDemoSignIns } from '../api/web/demo.ts';
 import { ensureWebClient } from '../api/web/static.ts';
 import { Passwords } from '../access/passwords.ts';
+import { ensureDemoCustomers, ensureDemoLandlord } from '../api/demo.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import { dateOf, parseCivilDate, parseInstant } from '../domain/dates.ts';
 import { maskPnr, normalisePnr, type Sex } from '../domain/pnr/pnr.ts';
@@ -32,6 +32,7 @@ import { addPopulationCommands } from './commands/population.ts';
 import { addExtractCommands } from './commands/extracts.ts';
 import { addRegistrationVitalCommands } from './commands/registration-vital.ts';
 import { addRegistrationMoveCommands } from './commands/registration-moves.ts';
+import { addLandlordCommands } from './commands/landlord.ts';
 import { AuditError } from '../access/audit.ts';
 import { AccessError } from '../access/customers.ts';
 import { formatCheck, formatHistory, formatPerson, formatResidents, describeValue } from './format.ts';
@@ -265,6 +266,15 @@ export function buildCli(io: CliIo): Command {
         const signIns = await ensureDemoSignIns(access, new Passwords(register.store, io.clock, access), sampleLookup?.split('/').pop());
         io.out('\nWeb client demo sign-ins (user name / password, new at every start):\n');
         for (const s of signIns) io.out(`  ${s.username.padEnd(14)} ${s.password}  ${s.customer} (${s.roles.join(', ')})\n`);
+        const landlord = await ensureDemoLandlord(register, io.clock);
+        if (landlord) {
+          const key = keys.find((k) => k.customer === landlord.customer)?.apiKey;
+          io.out(
+            `\nLandlord service: ${landlord.customer} owns ${landlord.label} (CVR ${landlord.ownerNumber}, ${landlord.residents} residents):\n` +
+              `  curl -X POST -H "Authorization: Bearer ${key}" -H "content-type: application/json" ` +
+              `-d '{"ownerNumber":"${landlord.ownerNumber}","houseNumberId":"${landlord.houseNumberId}"}' http://127.0.0.1:${port}/api/v1/landlord/search\n`,
+          );
+        }
         const authority = keys.find((k) => k.kind === 'public_authority')?.apiKey;
         await serve(register, port, '127.0.0.1', io, sampleLookup, authority);
       }
@@ -284,6 +294,7 @@ export function buildCli(io: CliIo): Command {
     io,
   );
   addAccessCommands(program, openStoreFor, io);
+  addLandlordCommands(program, openStoreFor, io);
   addReferenceCommands(program, openStoreFor, io);
   addRegistrationMoveCommands(program, openStoreFor, io);
   addCprExtractCommands(program, async () => new Register(await openStore(program.opts().store as string), io.clock), io);

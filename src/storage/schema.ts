@@ -10,6 +10,7 @@ import type { ReferenceTables } from './tables/reference.ts';
 import type { PasswordTables } from './tables/passwords.ts';
 import type { WaitingTables } from './tables/waiting.ts';
 import type { CaseTables } from './tables/cases.ts';
+import type { LandlordTables } from './tables/landlord.ts';
 
 export interface RegistrationTable {
   seq: Generated<number>;
@@ -144,7 +145,7 @@ export interface CredentialTable {
   revoked_at: string | null;
 }
 
-export interface DB extends CompanyTables, FeedTables, ExtractTables, ReferenceTables, PasswordTables, WaitingTables, CaseTables {
+export interface DB extends CompanyTables, FeedTables, ExtractTables, ReferenceTables, PasswordTables, WaitingTables, CaseTables, LandlordTables {
   customer: CustomerTable;
   principal: PrincipalTable;
   credential: CredentialTable;

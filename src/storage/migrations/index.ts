@@ -13,6 +13,7 @@ import m0005 from './0005_company.ts';
 import m0006 from './0006_feed.ts';
 import m0007 from './0007_extracts.ts';
 import m0008 from './0008_reference.ts';
+import m0009 from './0009_landlord.ts';
 import m0010 from './0010_cases.ts';
 import m0011 from './0011_waiting_register.ts';
 import m0012 from './0012_passwords.ts';
@@ -26,6 +27,7 @@ const ALL: Record<string, (d: Dialect) => Migration> = {
   '0006_feed': m0006,
   '0007_extracts': m0007,
   '0008_reference': m0008,
+  '0009_landlord': m0009,
   '0010_cases': m0010,
   '0011_waiting_register': m0011,
   '0012_passwords': m0012,

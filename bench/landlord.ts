@@ -1,0 +1,156 @@
+/**
+ * The landlord service's stairwell search (issue 5): p50/p99 latency over
+ * HTTP with the audit record written before the answer, beside a bare
+ * audited person lookup (GET /api/v1/persons/{pnr}) and the same search
+ * called in-process without HTTP, all in the same run. Requests are made
+ * one at a time (latency, not throughput) over a keep-alive connection to
+ * the real API on loopback. Target: p99 < 5 ms at 1M persons.
+ *
+ *   npx tsx bench/landlord.ts --persons 1000000 --requests 2000
+ *   npx tsx bench/landlord.ts --persons 20000 --requests 500       # a quick try
+ *
+ * The population is the stand-in generator's, loaded once and reused (the
+ * same job id as bench/http.ts, so a store loaded by it can be given with
+ * --store). Its persons live at the 2,802 unit addresses of the bundled
+ * DAWA sample, so the residents per stairwell grow with the population
+ * size: the output prints the persons per answer beside the times.
+ */
+import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { AddressInfo } from 'node:net';
+import { buildApp } from '../src/api/app.ts';
+import { systemClock } from '../src/domain/clock.ts';
+import { dateOf } from '../src/domain/dates.ts';
+import { bulkLoad } from '../src/register/load.ts';
+import { Register } from '../src/register/register.ts';
+import { AddressRegister, sampleAddressFiles } from '../src/reference/address-register.ts';
+import { OwnershipRegister } from '../src/reference/ownership-register.ts';
+import { SYNTHETIC_COMPANIES } from '../src/reference/synth.ts';
+import { LandlordCustomers } from '../src/services/landlord/customers.ts';
+import { LandlordService } from '../src/services/landlord/search.ts';
+import { openStore } from '../src/storage/store.ts';
+import { standinPopulation } from '../src/synth/standin.ts';
+
+const { values } = parseArgs({
+  options: {
+    persons: { type: 'string', default: '1000000' },
+    requests: { type: 'string', default: '2000' },
+    stairwells: { type: 'string', default: '50' },
+    store: { type: 'string' },
+    /** The load job's id, to reuse a store loaded by bench/lookups.ts (bench-standin:1:N). */
+    job: { type: 'string' },
+  },
+});
+const persons = Number(values.persons);
+const requests = Number(values.requests);
+const location = values.store ?? join(process.env.TMPDIR ?? '/tmp', `opencpr-bench-http-${persons}.db`);
+
+// 1. The population and the reference registers (each only once per store).
+const register = new Register(await openStore(location), systemClock);
+const jobId = values.job ?? `standin:1:${persons}`;
+const progress = await register.store.db.selectFrom('meta').select('value').where('key', '=', `load:${jobId}`).executeTakeFirst();
+if (Number(progress?.value ?? 0) >= persons) process.stderr.write(`  population of ${persons} reused from ${location}\n`);
+else {
+  const t = Date.now();
+  await bulkLoad(register, standinPopulation({ persons, seed: 1, today: dateOf(new Date()) }), {
+    jobId,
+    batchSize: persons >= 100_000 ? 10_000 : 1000,
+    onProgress: (done) => process.stderr.write(`\r  loading ${done.toLocaleString('en')} / ${persons.toLocaleString('en')}`),
+  });
+  process.stderr.write(`\n  loaded in ${((Date.now() - t) / 1000).toFixed(0)} s\n`);
+}
+const addresses = new AddressRegister(register.store, systemClock);
+if ((await addresses.stats()).houseNumbers === 0) await addresses.importAddresses(sampleAddressFiles());
+const ownership = new OwnershipRegister(register.store, systemClock);
+if ((await ownership.stats()).properties === 0) await ownership.generate({ seed: 1 });
+
+// 2. The API in this process, a landlord customer owning every synthetic company's number, and an authority for the baseline.
+const { app, ctx } = await buildApp(register, systemClock, { logger: false });
+await app.listen({ port: 0, host: '127.0.0.1' });
+const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+// The company enquiries' address directory catches up with the log in the background after start (on
+// this event loop); measure only once it has (as bench/http-server.ts does).
+const last = await register.store.db.selectFrom('registration').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst();
+for (;;) {
+  const cursor = await register.store.db.selectFrom('meta').select('value').where('key', '=', 'company.address_directory.seq').executeTakeFirst();
+  if (Number(cursor?.value ?? 0) >= Number(last?.m ?? 0)) break;
+  process.stderr.write(`\r  address directory catching up: ${cursor?.value ?? 0} / ${last?.m}   `);
+  await new Promise((r) => setTimeout(r, 2000));
+}
+const id = `bench-${process.pid}`;
+await ctx.access.createCustomer({ id, name: 'Benchmark Boligselskab', kind: 'landlord', ratePerMinute: 1_000_000 });
+const landlordUser = await ctx.access.addPrincipal(id, { kind: 'program', name: 'bench', roles: ['landlord'] });
+const landlordKey = (await ctx.access.issueCredential(landlordUser.id, 'api_key')).apiKey!;
+const customers = new LandlordCustomers(register.store, ctx.access, systemClock);
+await customers.registerLandlord(id, { kind: 'social_housing' }, 'bench');
+const owners = SYNTHETIC_COMPANIES.map((c) => c.cvr);
+for (const cvr of owners) await customers.addOwnerNumber(id, cvr, 'bench');
+await ctx.access.createCustomer({ id: `${id}-k`, name: 'Benchmark Kommune', kind: 'public_authority', legalBases: ['§32'], scope: ['all'], ratePerMinute: 1_000_000 });
+const authority = await ctx.access.addPrincipal(`${id}-k`, { kind: 'program', name: 'bench', roles: ['lookup'] });
+const authorityKey = (await ctx.access.issueCredential(authority.id, 'api_key')).apiKey!;
+
+// Stairwells: house numbers with 3+ units owned whole by one of the companies (what a landlord searches).
+const stairwells = (
+  await register.store.db
+    .selectFrom('ejf_beliggenhed as l')
+    .innerJoin('ejf_ejerskab as o', 'o.bfe_number', 'l.bfe_number')
+    .select(['l.husnummer_id', 'o.owner_number'])
+    .where('l.adresse_id', '=', '')
+    .where('l.registrering_til', 'is', null)
+    .where('o.registrering_til', 'is', null)
+    .where('o.virkning_til', 'is', null)
+    .where('o.owner_number', 'in', owners)
+    .where((eb) => eb(eb.selectFrom('dar_adresse as a').select((x) => x.fn.countAll().as('n')).whereRef('a.husnummer_id', '=', 'l.husnummer_id'), '>=', 3))
+    .orderBy('l.husnummer_id')
+    .limit(Number(values.stairwells))
+    .execute()
+).map((r) => ({ ownerNumber: r.owner_number, houseNumberId: r.husnummer_id }));
+if (stairwells.length === 0) throw new Error('no stairwell owned by a synthetic company');
+const pnrs = (await register.store.db.selectFrom('person_current').select('pnr').limit(50_000).execute()).map((r) => r.pnr);
+
+// 3. Measurements.
+const stats = (ms: number[]) => {
+  const s = [...ms].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { p50: q(0.5), p99: q(0.99), mean: s.reduce((a, b) => a + b, 0) / s.length };
+};
+async function measure(title: string, n: number, one: (i: number) => Promise<number>): Promise<{ p50: number; p99: number; mean: number; rows: number }> {
+  for (let i = 0; i < Math.min(100, n); i++) await one(i); // warm-up
+  const times: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    rows += await one(i);
+    times.push(performance.now() - t);
+  }
+  const s = { ...stats(times), rows: rows / n };
+  console.log(`${title.padEnd(44)} p50 ${s.p50.toFixed(2).padStart(7)} ms   p99 ${s.p99.toFixed(2).padStart(7)} ms   mean ${s.mean.toFixed(2).padStart(7)} ms   ${s.rows.toFixed(1).padStart(7)} persons/answer`);
+  return s;
+}
+const post = async (body: unknown) => {
+  const r = await fetch(`${base}/api/v1/landlord/search`, { method: 'POST', headers: { authorization: `Bearer ${landlordKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const j = (await r.json()) as { residents?: unknown[] };
+  if (r.status !== 200) throw new Error(`search answered ${r.status}: ${JSON.stringify(j)}`);
+  return j.residents!.length;
+};
+const get = async (pnr: string) => {
+  const r = await fetch(`${base}/api/v1/persons/${pnr}`, { headers: { authorization: `Bearer ${authorityKey}` } });
+  await r.arrayBuffer();
+  if (r.status !== 200) throw new Error(`lookup answered ${r.status}`);
+  return 1;
+};
+const service = new LandlordService(register, customers, ctx.audit, systemClock);
+const caller = await ctx.access.authenticateApiKey(landlordKey, '127.0.0.1');
+
+const st = await register.store.db.selectFrom('residence').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+console.log(
+  `\nnode ${process.version}, ${cpus()[0]?.model} x${cpus().length}, load ${loadavg()[0]!.toFixed(1)}; ${persons.toLocaleString('en')} persons on ${register.store.dialect} ` +
+    `(${Number(st?.n).toLocaleString('en')} residence periods at 2,802 unit addresses); ${stairwells.length} stairwells; ${requests} requests each, one at a time\n`,
+);
+const bare = await measure('bare: audited GET /api/v1/persons/{pnr}', requests, (i) => get(pnrs[(i * 7919) % pnrs.length]!));
+const http = await measure('stairwell search over HTTP, audited', requests, (i) => post(stairwells[i % stairwells.length]));
+await measure('stairwell search in-process (no HTTP), audited', requests, async (i) => (await service.search(caller, { ...stairwells[i % stairwells.length]!, address: { houseNumberId: stairwells[i % stairwells.length]!.houseNumberId } })).residents.length);
+console.log(`\nratio stairwell/bare: p50 ${(http.p50 / bare.p50).toFixed(2)}, p99 ${(http.p99 / bare.p99).toFixed(2)}   (target: stairwell p99 < 5 ms at 1M persons)   load at end ${loadavg()[0]!.toFixed(1)}`);
+await app.close();
+await register.close();
