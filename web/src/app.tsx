@@ -12,6 +12,7 @@ import { useStore } from './store.ts';
 import { PersonPage } from './pages/person.tsx';
 import { AuthorisationsPage, ControlPage, LogPage, StatisticsPage } from './pages/security.tsx';
 import { OwnDataPage } from './pages/citizen.tsx';
+import { LandlordPage } from './pages/landlord.tsx';
 import { RegistrationPage } from './pages/registration.tsx';
 import { CasesPage } from './pages/cases.tsx';
 import { Field, Notice } from './ui.tsx';
@@ -27,6 +28,7 @@ interface PageDef {
 }
 
 export const PAGES: PageDef[] = [
+  { path: '/landlord', title: 'nav.landlord', roles: ['landlord'], kinds: ['landlord'], render: () => <LandlordPage /> },
   { path: '/registration', title: 'nav.clerk', roles: ['register'], render: () => <RegistrationPage /> },
   { path: '/cases', title: 'nav.cases', roles: ['register'], render: () => <CasesPage /> },
   { path: '/person', title: 'nav.person', roles: ['lookup', 'register'], kinds: ['public_authority', 'cpr_admin'], render: () => <PersonPage /> },
