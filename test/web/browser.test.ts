@@ -89,6 +89,8 @@ describe('web client in chromium', () => {
     await log.waitFor();
     const row = log.locator('tbody tr').filter({ hasText: 'person.lookup' });
     assert.equal(await row.count(), 1);
+    // The user's name comes from the authorisations list, loaded beside the log: wait for it.
+    await row.filter({ hasText: 'Karen Sagsbehandler' }).waitFor();
     assert.match((await row.textContent())!, new RegExp(`Karen Sagsbehandler.*person\\.lookup.*${fmt(cast.protectedNow)}`));
     await shot(page, '04-log-search');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Eksportér (CSV)' }).click()]);
@@ -102,6 +104,7 @@ describe('web client in chromium', () => {
     const stats = page.getByRole('table', { name: 'Transaktioner pr. bruger, type og måned' });
     await stats.waitFor();
     const lookupRow = stats.locator('tbody tr').filter({ hasText: 'person.lookup' });
+    await lookupRow.filter({ hasText: 'Karen Sagsbehandler' }).waitFor();
     assert.match((await lookupRow.textContent())!, /2026-06.*Karen Sagsbehandler.*person\.lookup\s*1$/);
     assert.ok((await page.locator('figure.chart svg rect').count()) >= 1, 'the chart draws bars');
     await shot(page, '05-statistics');

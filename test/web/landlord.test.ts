@@ -77,7 +77,7 @@ describe('landlord pages in chromium', () => {
     await page.getByRole('button', { name: 'Søg', exact: true }).click();
     const log = page.getByRole('table', { name: 'Logposter' });
     await log.waitFor();
-    assert.ok((await log.locator('tbody tr').filter({ hasText: /Lise Udlejer.*landlord\.search/ }).count()) >= 1);
+    await log.locator('tbody tr').filter({ hasText: /Lise Udlejer.*landlord\.search/ }).first().waitFor();
     assert.deepEqual(errors, []);
     await context.close();
   });
