@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { createCast, type Cast } from '../support/persons.ts';
-import { launchBrowser, openPage, shot, signIn, startWebApi } from './support.ts';
+import { accessibilityProblems, launchBrowser, openPage, shot, signIn, startWebApi, strayRequests } from './support.ts';
 
 const fmt = (p: string) => `${p.slice(0, 6)}-${p.slice(6)}`;
 
@@ -22,7 +22,6 @@ describe('web client in chromium', () => {
   let cast: Cast;
   let clerk: Awaited<ReturnType<Awaited<ReturnType<typeof startWebApi>>['user']>>;
   let citizen: Awaited<ReturnType<Awaited<ReturnType<typeof startWebApi>>['user']>>;
-  let documented: Set<string>;
   const allRequests: string[] = [];
 
   before(async () => {
@@ -35,8 +34,6 @@ describe('web client in chromium', () => {
     );
     citizen = await api.user({ id: 'borger', name: 'Borger.dk', kind: 'citizen' }, { name: 'Jens Skjult', roles: ['own_data'], pnr: cast.protectedNow }, 'jens');
     browser = await launchBrowser();
-    const spec = (await api.call('GET', '/docs/json')).json as { paths: Record<string, Record<string, unknown>> };
-    documented = new Set(Object.entries(spec.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)));
   });
   after(async () => {
     await browser?.close();
@@ -47,6 +44,7 @@ describe('web client in chromium', () => {
     const { page, requests, errors, context } = await openPage(browser, api.base);
     assert.equal(await page.getAttribute('html', 'lang'), 'da');
     await shot(page, '01-sign-in');
+    assert.deepEqual(await accessibilityProblems(page), []);
     await page.getByLabel('Brugernavn').fill('karen');
     await page.getByLabel('Adgangskode').fill('wrong password!!');
     await page.getByRole('button', { name: 'Log ind' }).click();
@@ -80,6 +78,7 @@ describe('web client in chromium', () => {
     assert.ok((await history.locator('tbody tr').count()) >= 5, 'every group has at least one version');
     assert.match((await history.textContent())!, /Vestergade 2/);
     await shot(page, '03-person');
+    assert.deepEqual(await accessibilityProblems(page), []);
 
     // The security officer (same user here) finds that lookup in the log search.
     await page.getByRole('link', { name: 'Logsøgning' }).click();
@@ -93,6 +92,7 @@ describe('web client in chromium', () => {
     await row.filter({ hasText: 'Karen Sagsbehandler' }).waitFor();
     assert.match((await row.textContent())!, new RegExp(`Karen Sagsbehandler.*person\\.lookup.*${fmt(cast.protectedNow)}`));
     await shot(page, '04-log-search');
+    assert.deepEqual(await accessibilityProblems(page), []);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Eksportér (CSV)' }).click()]);
     assert.match(download.suggestedFilename(), /^log-kommune-0461-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = await readFile((await download.path())!, 'utf8');
@@ -108,6 +108,7 @@ describe('web client in chromium', () => {
     assert.match((await lookupRow.textContent())!, /2026-06.*Karen Sagsbehandler.*person\.lookup\s*1$/);
     assert.ok((await page.locator('figure.chart svg rect').count()) >= 1, 'the chart draws bars');
     await shot(page, '05-statistics');
+    assert.deepEqual(await accessibilityProblems(page), []);
 
     await page.getByRole('link', { name: 'Autoriserede brugere' }).click();
     await page.getByRole('table', { name: /Autoriserede brugere og systemer/ }).waitFor();
@@ -117,6 +118,7 @@ describe('web client in chromium', () => {
     // "This quarter" is the server's (the injected clock stands in June 2026), not the browser's.
     assert.match((await page.locator('section[aria-labelledby="page-title"] > p').first().textContent())!, /Kontrol for 2026 K2/);
     await shot(page, '07-quarterly-control');
+    assert.deepEqual(await accessibilityProblems(page), []);
     assert.deepEqual(errors, []);
     allRequests.push(...requests);
     await context.close();
@@ -135,6 +137,7 @@ describe('web client in chromium', () => {
     assert.equal(await page.locator('nav').isVisible(), false, 'the print version has no menu');
     await page.emulateMedia({ media: 'screen' });
     await shot(page, '08-citizen-own-data');
+    assert.deepEqual(await accessibilityProblems(page), []);
     // A citizen has no person lookup: the page is not offered, and the API refuses it too.
     assert.equal(await page.getByRole('link', { name: 'Personopslag' }).count(), 0);
     const direct = await page.evaluate(async (p) => (await fetch(`/api/v1/persons/${p}`)).status, cast.ordinary);
@@ -159,6 +162,7 @@ describe('web client in chromium', () => {
     assert.equal(await page.getByRole('heading', { name: /Olsen/ }).count(), 0, 'the person shown before is hidden while locked');
     assert.match((await page.getByTestId('who').textContent())!, /låst/);
     await shot(page, '09-idle-lock');
+    assert.deepEqual(await accessibilityProblems(page), []);
     await dialog.getByLabel('Adgangskode').fill('not the password');
     await dialog.getByRole('button', { name: 'Lås op' }).click();
     await dialog.getByRole('alert').filter({ hasText: 'Adgangskoden er forkert.' }).waitFor();
@@ -218,25 +222,6 @@ describe('web client in chromium', () => {
 
   test('the pages reach data only through documented /api/v1 endpoints and the built files', async () => {
     assert.ok(allRequests.length > 20);
-    const built = new Set(['/', '/index.html']);
-    const index = await (await fetch(api.base + '/')).text();
-    for (const m of index.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)) built.add(m[1]!);
-    const strays = [];
-    for (const r of allRequests) {
-      const [method, url] = r.split(' ') as [string, string];
-      const u = new URL(url);
-      if (u.protocol === 'blob:' || u.protocol === 'data:') continue;
-      assert.equal(u.origin, api.base, `only the own origin: ${url}`);
-      if (built.has(u.pathname)) continue;
-      // Match the concrete path against the OpenAPI paths (":param" and "{param}" segments).
-      const ok = [...documented].some((d) => {
-        const [dm, dp] = d.split(' ') as [string, string];
-        if (dm !== method) return false;
-        const re = new RegExp(`^${dp.replace(/\{[^}]+\}|:[^/]+/g, '[^/]+')}$`);
-        return re.test(u.pathname);
-      });
-      if (!ok) strays.push(r);
-    }
-    assert.deepEqual(strays, []);
+    assert.deepEqual(await strayRequests(api.base, allRequests), []);
   });
 });

@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { ensureWebClient } from '../../src/api/web/static.ts';
 import { passwordsOf } from '../../src/api/web/session.ts';
 import { landlordWorld, X, Y } from '../landlord/world.ts';
-import { launchBrowser, openPage, shot, signIn } from './support.ts';
+import { accessibilityProblems, launchBrowser, openPage, shot, signIn, strayRequests } from './support.ts';
 
 describe('landlord pages in chromium', () => {
   let w: Awaited<ReturnType<typeof landlordWorld>>;
@@ -35,7 +35,7 @@ describe('landlord pages in chromium', () => {
   });
 
   test('a stairwell search shows the protected resident with the notice; the Excel file holds the same; the security officer finds the search', async () => {
-    const { page, errors, context } = await openPage(browser, w.api.base);
+    const { page, errors, context, requests } = await openPage(browser, w.api.base);
     await signIn(page, 'lise', password);
     await page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name: 'Beboeropslag' }).click();
     await page.getByLabel('Husnummer (hele opgangen)').check();
@@ -55,6 +55,7 @@ describe('landlord pages in chromium', () => {
     // Moved in before the owner's acquisition: shown as the acquisition date (LAN-4).
     assert.match((await table.locator('tbody tr').filter({ hasText: 'Tidlig,Anders' }).textContent())!, /1\. jan\. 2026.*overtagelsesdato/);
     await shot(page, '11-landlord-search');
+    assert.deepEqual(await accessibilityProblems(page), []);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Hent som Excel' }).click()]);
     assert.match(download.suggestedFilename(), /^beboere-.*\.xlsx$/);
@@ -70,6 +71,7 @@ describe('landlord pages in chromium', () => {
     await alert.waitFor();
     assert.match((await alert.textContent())!, /Kontrol 3 er ikke opfyldt:.*ikke registreret som aktuel ejer/);
     await shot(page, '12-landlord-control-failure');
+    assert.deepEqual(await accessibilityProblems(page), []);
 
     // The customer's security officer finds the search in the log.
     await page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name: 'Logsøgning' }).click();
@@ -79,6 +81,7 @@ describe('landlord pages in chromium', () => {
     await log.waitFor();
     await log.locator('tbody tr').filter({ hasText: /Lise Udlejer.*landlord\.search/ }).first().waitFor();
     assert.deepEqual(errors, []);
+    assert.deepEqual(await strayRequests(w.api.base, requests), [], 'only built files and documented /api/v1 endpoints');
     await context.close();
   });
 });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { AddressRegister, sampleAddressFiles } from '../../src/reference/address-register.ts';
 import { addressOfUnit } from '../../src/services/registration/persons.ts';
-import { launchBrowser, openPage, shot, signIn, startWebApi } from './support.ts';
+import { accessibilityProblems, launchBrowser, openPage, shot, signIn, strayRequests, startWebApi } from './support.ts';
 
 const fmt = (p: string) => `${p.slice(0, 6)}-${p.slice(6)}`;
 
@@ -60,7 +60,7 @@ describe('registration pages in chromium', () => {
   });
 
   test('a clerk registers a move with a household member, sees it in the history, the case list and the printable receipt', async () => {
-    const { page, errors, context } = await openPage(browser, api.base);
+    const { page, errors, context, requests } = await openPage(browser, api.base);
     await signIn(page, 'mette', clerk.password);
     await page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name: 'Registrering' }).click();
     await page.getByLabel('Personnummer', { exact: true }).fill(fmt(mover));
@@ -80,6 +80,7 @@ describe('registration pages in chromium', () => {
     assert.match((await ok.textContent())!, /Flytningen er registreret\..*Sag nr\. \d+/);
     assert.equal(await ok.getByRole('link', { name: /Se historik for/ }).count(), 2, 'both movers');
     await shot(page, '13-clerk-move');
+    assert.deepEqual(await accessibilityProblems(page), []);
 
     await ok.getByRole('link', { name: `Se historik for ${fmt(mover)}` }).click();
     const history = page.getByRole('table', { name: 'Historik' });
@@ -99,12 +100,14 @@ describe('registration pages in chromium', () => {
     assert.match((await page.locator('.letter').textContent())!, /KVITTERING FOR FLYTTEANMELDELSE/);
     assert.equal(await page.getByRole('link', { name: 'Åbn til udskrift' }).first().getAttribute('target'), '_blank');
     await shot(page, '15-cases-letter');
+    assert.deepEqual(await accessibilityProblems(page), []);
     assert.deepEqual(errors, []);
+    assert.deepEqual(await strayRequests(api.base, requests), [], 'only built files and documented /api/v1 endpoints');
     await context.close();
   });
 
   test('a clerk grants name-and-address protection and sees when it expires', async () => {
-    const { page, errors, context } = await openPage(browser, api.base);
+    const { page, errors, context, requests } = await openPage(browser, api.base);
     await signIn(page, 'mette', clerk.password);
     await page.goto('/#/registration/protection');
     await page.getByLabel('Personnummer').fill(fmt(member));
@@ -114,7 +117,9 @@ describe('registration pages in chromium', () => {
     // §28: one year from the grant.
     assert.match((await ok.textContent())!, /Navne- og adressebeskyttelse \(§28\): 1\. jun\. 2026 – udløber 1\. jun\. 2027/);
     await shot(page, '16-protection');
+    assert.deepEqual(await accessibilityProblems(page), []);
     assert.deepEqual(errors, []);
+    assert.deepEqual(await strayRequests(api.base, requests), [], 'only built files and documented /api/v1 endpoints');
     await context.close();
   });
 });
