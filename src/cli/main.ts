@@ -265,7 +265,7 @@ export function buildCli(io: CliIo): Command {
         const access = new AccessControl(register.store, io.clock);
         const signIns = await ensureDemoSignIns(access, new Passwords(register.store, io.clock, access), sampleLookup?.split('/').pop());
         io.out('\nWeb client demo sign-ins (user name / password, new at every start):\n');
-        for (const s of signIns) io.out(`  ${s.username.padEnd(14)} ${s.password}  ${s.customer} (${s.roles.join(', ')})\n`);
+        for (const s of signIns) io.out(`  ${s.username.padEnd(16)} ${s.password}  ${s.customer} (${s.roles.join(', ')})\n`);
         const landlord = await ensureDemoLandlord(register, io.clock);
         if (landlord) {
           const key = keys.find((k) => k.customer === landlord.customer)?.apiKey;
