@@ -5,7 +5,7 @@
  * data routes. Pages use hash routes (#/landlord), so the server needs no
  * catch-all.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -69,10 +69,11 @@ export async function ensureWebClient(log: (s: string) => void = () => {}): Prom
   for (;;) {
     try {
       mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
       break;
     } catch {
-      // Someone else builds; a lock older than 5 minutes is from a process that died.
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 300_000) rmdirSync(lock);
+      // Someone else builds. A lock whose process is gone (or older than 5 minutes) is left over from a crash.
+      if (lockAbandoned(lock)) rmSync(lock, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`Timed out waiting for ${lock}`);
       await new Promise((r) => setTimeout(r, 250));
       if (!webClientStale()) return;
@@ -95,6 +96,18 @@ export async function ensureWebClient(log: (s: string) => void = () => {}): Prom
     renameSync(tmp, WEB_DIST);
     rmSync(old, { recursive: true, force: true });
   } finally {
-    rmdirSync(lock);
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function lockAbandoned(lock: string): boolean {
+  try {
+    if (Date.now() - statSync(lock).mtimeMs > 300_000) return true;
+    const pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+    if (!pid) return false; // being written
+    process.kill(pid, 0); // throws when no such process
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
