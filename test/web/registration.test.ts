@@ -109,8 +109,11 @@ describe('registration pages in chromium', () => {
   test('a clerk grants name-and-address protection and sees when it expires', async () => {
     const { page, errors, context, requests } = await openPage(browser, api.base);
     await signIn(page, 'mette', clerk.password);
-    await page.goto('/#/registration/protection');
-    await page.getByLabel('Personnummer').fill(fmt(member));
+    // From the person page, the clerk goes on to the protection form with the number filled in.
+    await page.goto(`/#/person?pnr=${member}`);
+    await page.getByRole('heading', { name: /Bo Flytter/ }).waitFor();
+    await page.getByRole('link', { name: 'Beskyttelse', exact: true }).click();
+    assert.equal(await page.getByLabel('Personnummer').inputValue(), member);
     await page.getByRole('button', { name: 'Registrér' }).click();
     const ok = page.locator('.notice.success');
     await ok.waitFor();

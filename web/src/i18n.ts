@@ -101,6 +101,7 @@ const STRINGS = {
   'person.col.registeredTo': ['Afløst', 'Superseded'],
   'person.superseded': ['rettet/annulleret {at}', 'corrected/annulled {at}'],
   'person.current': ['gældende', 'in force'],
+  'person.register': ['Registrér for personen', 'Register for the person'],
 
   'group.name': ['Navn', 'Name'],
   'group.address': ['Adresse', 'Address'],

@@ -5,7 +5,7 @@
  * by a later registration stay visible, marked. Data: GET /api/v1/persons/{pnr}.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api, qs } from '../api.ts';
+import { api, qs, session } from '../api.ts';
 import { addressOf, civilText, countryText, describeValue, groupName, municipalityText, nameOf, protectionText, statusText } from '../describe.ts';
 import { fmtDate, fmtPnr, fmtTime } from '../format.ts';
 import { t } from '../i18n.ts';
@@ -114,6 +114,13 @@ export function PersonView({ d }: { d: Disclosure }) {
         </Notice>
       )}
       <p class="hint">{t('person.asOf', { validAt: fmtDate(d.validAt), knownAt: fmtTime(d.knownAt) })}</p>
+      {data.pnr && session.get()?.user?.roles.includes('register') ? (
+        <p class="row no-print">
+          {t('person.register')}: <a href={`#/registration/move?pnr=${String(data.pnr)}`}>{t('reg.tab.move')}</a>
+          <a href={`#/registration/emigration?pnr=${String(data.pnr)}`}>{t('reg.tab.emigration')}</a>
+          <a href={`#/registration/protection?pnr=${String(data.pnr)}`}>{t('reg.tab.protection')}</a>
+        </p>
+      ) : null}
       <Facts
         items={[
           [t('group.name'), nameOf(data.name)],

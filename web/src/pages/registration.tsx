@@ -54,14 +54,14 @@ const TABS: Array<{ id: string; title: Key }> = [
 ];
 
 export function RegistrationPage() {
-  const sub = currentRoute().split('/')[2] ?? 'move';
+  const sub = (currentRoute().split('/')[2] ?? 'move').split('?')[0]!;
   const tab = TABS.some((x) => x.id === sub) ? sub : 'move';
   return (
     <>
       <p>{t('reg.intro')}</p>
       <nav aria-label={t('reg.tabs')} class="tabs">
         {TABS.map((x) => (
-          <a key={x.id} href={`#/registration/${x.id}`} aria-current={tab === x.id ? 'page' : undefined}>
+          <a key={x.id} href={`#/registration/${x.id}${routePnr() ? `?pnr=${routePnr()}` : ''}`} aria-current={tab === x.id ? 'page' : undefined}>
             {t(x.title)}
           </a>
         ))}
@@ -172,8 +172,11 @@ export function LetterLinks({ letters }: { letters: Array<{ id: number; subject:
   );
 }
 
+/** A person number handed over in the route (#/registration/move?pnr=…), e.g. from the person page. */
+const routePnr = () => new URLSearchParams(currentRoute().split('?')[1] ?? '').get('pnr') ?? '';
+
 function MoveForm() {
-  const [pnr, setPnr] = useState('');
+  const [pnr, setPnr] = useState(routePnr());
   const [name, setName] = useState('');
   const [current, setCurrent] = useState<string | null>(null);
   const [from, setFrom] = useState<Addr>(emptyAddr());
@@ -392,7 +395,7 @@ function ImmigrationForm() {
 }
 
 function EmigrationForm() {
-  const [f, setF] = useState({ pnr: '', departureDate: today(), countryCode: '', foreign: '', returnDate: '', homeKept: false });
+  const [f, setF] = useState({ pnr: routePnr(), departureDate: today(), countryCode: '', foreign: '', returnDate: '', homeKept: false });
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
   const s = useSubmit(() =>
     api<{ pnr: string; outcome: string; departureDate: string; rules: string[]; waitingItem: string | null }>('POST', '/api/v1/registration/emigrations', {
@@ -449,7 +452,7 @@ interface ProtectionAnswer {
 }
 
 function ProtectionForm() {
-  const [f, setF] = useState({ pnr: '', type: '0001', action: 'grant', date: '', reason: '' });
+  const [f, setF] = useState({ pnr: routePnr(), type: '0001', action: 'grant', date: '', reason: '' });
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
   const s = useSubmit(() =>
     api<ProtectionAnswer>('POST', '/api/v1/registration/protections', {
