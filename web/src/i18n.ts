@@ -101,6 +101,12 @@ const STRINGS = {
   'person.col.registeredTo': ['Afløst', 'Superseded'],
   'person.superseded': ['rettet/annulleret {at}', 'corrected/annulled {at}'],
   'person.current': ['gældende', 'in force'],
+  'timeline.alt': ['Tidslinje over personens oplysninger; detaljerne står i tabellen nedenfor.', 'Timeline of the person\'s data; the details are in the table below.'],
+  'timeline.caption': [
+    'Tidslinje: udfyldte bjælker er gældende versioner, stiplede er senere rettet eller annulleret; den røde streg er i dag.',
+    'Timeline: filled bars are versions in force, dashed ones were later corrected or annulled; the red line is today.',
+  ],
+  'timeline.superseded': ['rettet/annulleret', 'corrected/annulled'],
   'person.register': ['Registrér for personen', 'Register for the person'],
 
   'group.name': ['Navn', 'Name'],

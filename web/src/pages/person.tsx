@@ -7,7 +7,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, qs, session } from '../api.ts';
 import { addressOf, civilText, countryText, describeValue, groupName, municipalityText, nameOf, protectionText, statusText } from '../describe.ts';
-import { fmtDate, fmtPnr, fmtTime } from '../format.ts';
+import { fmtDate, fmtPnr, fmtTime, today } from '../format.ts';
+import { Timeline } from '../timeline.tsx';
 import { t } from '../i18n.ts';
 import { currentRoute, go } from '../router.ts';
 import { ErrorNotice, Facts, Field, Loading, Notice, Table } from '../ui.tsx';
@@ -151,6 +152,7 @@ export function PersonView({ d }: { d: Disclosure }) {
       )}
       <h3>{t('person.history')}</h3>
       <p class="hint">{t('person.historyIntro')}</p>
+      <Timeline versions={history} today={today()} />
       <Field id="history-group" label={t('person.historyGroup')}>
         <select id="history-group" value={group} onChange={(e) => setGroup(e.currentTarget.value)}>
           <option value="">{t('person.allGroups')}</option>
