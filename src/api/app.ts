@@ -11,6 +11,8 @@ import { personRoutes } from './routes/persons.ts';
 import { registrationVitalRoutes } from './routes/registration-vital.ts';
 import { registrationMoveRoutes } from './routes/registration-moves.ts';
 import { securityRoutes } from './routes/security.ts';
+import { sessionRoutes } from './web/session.ts';
+import { webClient } from './web/static.ts';
 import { buildServer, createContext, type Api, type ApiContext, type ServerOptions } from './server.ts';
 
 export async function buildApp(register: Register, clock: Clock, opts: ServerOptions = {}): Promise<{ app: Api; ctx: ApiContext }> {
@@ -26,6 +28,8 @@ export async function buildApp(register: Register, clock: Clock, opts: ServerOpt
   registrationVitalRoutes(app, ctx);
   registrationMoveRoutes(app, ctx);
   landlordRoutes(app, ctx);
+  sessionRoutes(app, ctx);
+  await webClient(app);
   await app.ready();
   return { app, ctx };
 }

@@ -31,6 +31,9 @@ export const PROBLEMS = {
   unprocessable: { status: 422, da: 'Registreringen kan ikke foretages.', en: 'The registration cannot be made.' },
   rate_limited: { status: 429, da: 'For mange forespørgsler; vent og prøv igen.', en: 'Too many requests; wait and try again.' },
   audit_unavailable: { status: 503, da: 'Forespørgslen kunne ikke logges, så der gives intet svar.', en: 'The request could not be logged, so no answer is given.' },
+  session_locked: { status: 401, da: 'Sessionen er låst efter 10 minutter uden aktivitet; angiv din adgangskode igen.', en: 'The session is locked after 10 minutes without activity; give your password again.' },
+  csrf_invalid: { status: 403, da: 'Forespørgslen mangler et gyldigt CSRF-token; genindlæs siden.', en: 'The request lacks a valid CSRF token; reload the page.' },
+  username_taken: { status: 409, da: 'Brugernavnet er optaget.', en: 'The user name is taken.' },
   internal: { status: 500, da: 'Der opstod en intern fejl.', en: 'An internal error occurred.' },
   // Registration: immigration, emigration, Nordic moves, vital events, protections (docs/api/registration-vital.md).
   date_in_future: { status: 422, da: 'Datoen ligger efter i dag; en hændelse registreres, når den er sket.', en: 'The date is after today; an event is registered once it has happened.' },

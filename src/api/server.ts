@@ -26,6 +26,7 @@ import { RegistrationError } from '../register/validate.ts';
 import { DisclosureError } from '../services/disclosure.ts';
 import { AuditError } from '../access/audit.ts';
 import { Problem, problemBody, PROBLEMS } from './problems.ts';
+import { hasSession, registerWebSessions, sessionCaller } from './web/session.ts';
 
 export interface ApiContext {
   register: Register;
@@ -102,6 +103,9 @@ export async function buildServer(ctx: ApiContext, opts: ServerOptions = {}): Pr
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  // The web client's session cookie and CSRF token (API-2); before the authentication hook, which reads them.
+  await registerWebSessions(app);
+
   // Authentication and authorisation (AUD-2, AUD-6), before rate limiting so the limit is per customer.
   app.addHook('onRequest', async (req) => {
     const auth = req.routeOptions.config?.auth;
@@ -141,6 +145,8 @@ export async function buildServer(ctx: ApiContext, opts: ServerOptions = {}): Pr
 
 async function authenticate(ctx: ApiContext, req: FastifyRequest): Promise<Caller> {
   const header = req.headers.authorization;
+  // The web client: a session cookie instead of a Bearer header, same routes and rules (plus CSRF, idle lock).
+  if (header === undefined && hasSession(req)) return sessionCaller(ctx, req);
   if (!header?.startsWith('Bearer ')) throw Problem.of('unauthenticated', 'Send Authorization: Bearer <API key or access token>.');
   const token = header.slice(7).trim();
   if (token.startsWith('ocpr_')) return ctx.access.authenticateApiKey(token, req.ip);

@@ -10,6 +10,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { AuditLog } from '../access/audit.ts';
 import { AccessControl } from '../access/customers.ts';
 import { buildApp } from '../api/app.ts';
+import { ensureDemoSignIns } from '../api/web/demo.ts';
+import { ensureWebClient } from '../api/web/static.ts';
+import { Passwords } from '../access/passwords.ts';
 import { ensureDemoCustomers, ensureDemoLandlord } from '../api/demo.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import { dateOf, parseCivilDate, parseInstant } from '../domain/dates.ts';
@@ -258,6 +261,11 @@ export function buildCli(io: CliIo): Command {
         const keys = await ensureDemoCustomers(new AccessControl(register.store, io.clock));
         io.out('\nDemo customers (API keys are new at every start):\n');
         for (const k of keys) io.out(`  ${k.customer.padEnd(16)} ${k.kind.padEnd(17)} ${k.apiKey}\n`);
+        // The web client's demo sign-ins (API-2), printed like the keys; the citizen is the sample person.
+        const access = new AccessControl(register.store, io.clock);
+        const signIns = await ensureDemoSignIns(access, new Passwords(register.store, io.clock, access), sampleLookup?.split('/').pop());
+        io.out('\nWeb client demo sign-ins (user name / password, new at every start):\n');
+        for (const s of signIns) io.out(`  ${s.username.padEnd(16)} ${s.password}  ${s.customer} (${s.roles.join(', ')})\n`);
         const landlord = await ensureDemoLandlord(register, io.clock);
         if (landlord) {
           const key = keys.find((k) => k.customer === landlord.customer)?.apiKey;
@@ -306,6 +314,7 @@ async function withOpen<T>(register: Register, fn: (r: Register) => Promise<T>, 
 
 /** Serves until SIGINT/SIGTERM, then closes the server and the store. */
 async function serve(register: Register, port: number, host: string, io: CliIo, example = '/api/v1/security/authorisations', key = '<API key>'): Promise<void> {
+  await ensureWebClient((s) => io.err(s)); // builds web/ when missing or stale (API-2)
   const { app } = await buildApp(register, io.clock, { logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
   try {
     await app.listen({ port, host });
@@ -315,7 +324,7 @@ async function serve(register: Register, port: number, host: string, io: CliIo, 
     throw new CliError(`Cannot listen on ${host}:${port}: ${(e as Error).message}`);
   }
   const base = `http://${host}:${port}`;
-  io.out(`\nOpenCPR serves ${register.store.location} at ${base}  (Ctrl-C stops)\n  API reference: ${base}/docs\n  Try: curl -H "Authorization: Bearer ${key}" ${base}${example}\n`);
+  io.out(`\nOpenCPR serves ${register.store.location} at ${base}  (Ctrl-C stops)\n  Web client: ${base}/\n  API reference: ${base}/docs\n  Try: curl -H "Authorization: Bearer ${key}" ${base}${example}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

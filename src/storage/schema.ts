@@ -7,6 +7,7 @@ import type { CompanyTables } from './tables/company.ts';
 import type { ExtractTables } from './tables/extracts.ts';
 import type { FeedTables } from './tables/feed.ts';
 import type { ReferenceTables } from './tables/reference.ts';
+import type { PasswordTables } from './tables/passwords.ts';
 import type { WaitingTables } from './tables/waiting.ts';
 import type { CaseTables } from './tables/cases.ts';
 import type { LandlordTables } from './tables/landlord.ts';
@@ -144,7 +145,7 @@ export interface CredentialTable {
   revoked_at: string | null;
 }
 
-export interface DB extends CompanyTables, FeedTables, ExtractTables, ReferenceTables, WaitingTables, CaseTables, LandlordTables {
+export interface DB extends CompanyTables, FeedTables, ExtractTables, ReferenceTables, PasswordTables, WaitingTables, CaseTables, LandlordTables {
   customer: CustomerTable;
   principal: PrincipalTable;
   credential: CredentialTable;

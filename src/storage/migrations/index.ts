@@ -16,6 +16,7 @@ import m0008 from './0008_reference.ts';
 import m0009 from './0009_landlord.ts';
 import m0010 from './0010_cases.ts';
 import m0011 from './0011_waiting_register.ts';
+import m0012 from './0012_passwords.ts';
 
 const ALL: Record<string, (d: Dialect) => Migration> = {
   '0001_register': m0001,
@@ -29,6 +30,7 @@ const ALL: Record<string, (d: Dialect) => Migration> = {
   '0009_landlord': m0009,
   '0010_cases': m0010,
   '0011_waiting_register': m0011,
+  '0012_passwords': m0012,
 };
 
 export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {
