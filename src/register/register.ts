@@ -19,6 +19,7 @@ import {
 import type { GroupValue } from '../domain/person/facts.ts';
 import type { DB, PersonCurrentTable, PersonHistoryTable, ResidenceTable } from '../storage/schema.ts';
 import type { Store } from '../storage/store.ts';
+import { pnrOfVersionId, versionOfRow, versionRange, versionRows, type PersonVersionTable } from '../storage/tables/versions.ts';
 import {
   applyAnnulment,
   applyChanges,
@@ -69,7 +70,8 @@ type Tx = Transaction<DB>;
 
 export class Register {
   readonly #readCurrent;
-  readonly #readHistory;
+  readonly #readAsOf;
+  readonly #readVersions;
   #noMod11: Set<CivilDate> | undefined;
 
   constructor(
@@ -80,8 +82,28 @@ export class Register {
     this.#readCurrent = store.prepare<{ state: string; computed_for: string; stale_at: string | null }>(
       db.selectFrom('person_current').select(['state', 'computed_for', 'stale_at']).where('pnr', '=', '').compile(),
     );
-    this.#readHistory = store.prepare<{ versions: string }>(
-      db.selectFrom('person_history').select('versions').where('pnr', '=', '').compile(),
+    // The versions in force at (V, R), filtered by the store (parameters: lo, hi, R, R, V, V).
+    this.#readAsOf = store.prepare<VersionRow>(
+      db
+        .selectFrom('person_version')
+        .select(['g', 'k', 'vf', 'vt', 'rf', 'rt', 's', 'v'])
+        .where('id', '>=', 0)
+        .where('id', '<', 0)
+        .where('rf', '<=', '')
+        .where((eb) => eb.or([eb('rt', 'is', null), eb('rt', '>', '')]))
+        .where('vf', '<=', '')
+        .where((eb) => eb.or([eb('vt', 'is', null), eb('vt', '>', '')]))
+        .orderBy('id')
+        .compile(),
+    );
+    this.#readVersions = store.prepare<VersionRow>(
+      db
+        .selectFrom('person_version')
+        .select(['g', 'k', 'vf', 'vt', 'rf', 'rt', 's', 'v'])
+        .where('id', '>=', 0)
+        .where('id', '<', 0)
+        .orderBy('id')
+        .compile(),
     );
   }
 
@@ -274,15 +296,11 @@ export class Register {
     }
     return this.store.db.transaction().execute(async (tx) => {
       await this.#lockPerson(tx, pnr);
-      const hist = await tx
-        .selectFrom('person_history')
-        .select(['versions', 'last_registered_at'])
-        .where('pnr', '=', pnr)
-        .executeTakeFirst();
+      const hist = await tx.selectFrom('person_history').select('last_registered_at').where('pnr', '=', pnr).executeTakeFirst();
       // Registration time never runs backwards for a person, whatever the clock says.
       let t = toInstant(this.clock.now());
       if (hist && hist.last_registered_at > t) t = hist.last_registered_at;
-      let versions: Version[] = hist ? (JSON.parse(hist.versions) as Version[]) : [];
+      let versions: Version[] = hist ? await readVersions(tx, pnr) : [];
 
       if (annuls !== null) await this.#checkAnnullable(tx, pnr, annuls);
       const row = await tx
@@ -347,6 +365,9 @@ export class Register {
       .values(rows.history)
       .onConflict((oc) => oc.column('pnr').doUpdateSet(history))
       .execute();
+    const [lo, hi] = versionRange(pnr);
+    await tx.deleteFrom('person_version').where('id', '>=', lo).where('id', '<', hi).execute();
+    await insertVersions(tx, rows.versions);
     const { pnr: _c, ...current } = rows.current;
     await tx
       .insertInto('person_current')
@@ -387,24 +408,56 @@ export class Register {
         return view(JSON.parse(cur.state) as PersonState);
       }
     }
-    const [hist] = await this.#readHistory([pnr]);
-    if (!hist) {
+    const [lo, hi] = versionRange(pnr);
+    const rows = await this.#readAsOf([lo, hi, knownAt, knownAt, validAt, validAt]);
+    if (rows.length === 0) {
       const known = await this.store.db.selectFrom('person_number').select('pnr').where('pnr', '=', pnr).executeTakeFirst();
       return known ? view({}) : null;
     }
-    return view(stateOf(versionsAsOf(JSON.parse(hist.versions) as Version[], validAt, knownAt)));
+    return view(stateOf(rows.map(versionOfRow)));
   }
 
   /** The full bitemporal history of a person, and the registrations behind it. */
   async history(input: string): Promise<PersonHistory | null> {
     const pnr = normalisePnr(input);
     if (!pnr) return null;
-    const [hist] = await this.#readHistory([pnr]);
-    if (!hist) {
+    const versions = (await this.#readVersions(versionRange(pnr))).map(versionOfRow);
+    if (versions.length === 0) {
       const known = await this.store.db.selectFrom('person_number').select('pnr').where('pnr', '=', pnr).executeTakeFirst();
-      return known ? { pnr, versions: [], registrations: [] } : null;
+      return known ? { pnr, versions: [], registrations: await this.#registrations(this.store.db, pnr) } : null;
     }
-    return { pnr, versions: JSON.parse(hist.versions) as Version[], registrations: await this.#registrations(this.store.db, pnr) };
+    return { pnr, versions, registrations: await this.#registrations(this.store.db, pnr) };
+  }
+
+  /**
+   * The versions of many persons (every version, superseded ones included),
+   * for the services that read histories in batches. Persons with
+   * registrations but no versions map to an empty list; numbers the register
+   * does not hold are absent.
+   */
+  async versionsOf(pnrs: readonly string[]): Promise<Map<string, Version[]>> {
+    const out = new Map<string, Version[]>();
+    for (let i = 0; i < pnrs.length; i += VERSIONS_OF_CHUNK) {
+      const part = pnrs.slice(i, i + VERSIONS_OF_CHUNK);
+      const held = await this.store.db.selectFrom('person_history').select('pnr').where('pnr', 'in', part).execute();
+      if (held.length === 0) continue;
+      for (const h of held) out.set(h.pnr, []);
+      const rows = await this.store.db
+        .selectFrom('person_version')
+        .select(['id', 'g', 'k', 'vf', 'vt', 'rf', 'rt', 's', 'v'])
+        .where((eb) =>
+          eb.or(
+            held.map((h) => {
+              const [lo, hi] = versionRange(h.pnr);
+              return eb.and([eb('id', '>=', lo), eb('id', '<', hi)]);
+            }),
+          ),
+        )
+        .orderBy('id')
+        .execute();
+      for (const r of rows) out.get(pnrOfVersionId(r.id))?.push(versionOfRow(r));
+    }
+    return out;
   }
 
   /**
@@ -457,11 +510,12 @@ export function projectionRows(
   versions: Version[],
   today: CivilDate,
   last: { seq: number; registeredAt: Instant },
-): { history: PersonHistoryTable; current: PersonCurrentTable; residence: ResidenceTable[] } {
+): { history: PersonHistoryTable; current: PersonCurrentTable; residence: ResidenceTable[]; versions: PersonVersionTable[] } {
   const current = stateOf(versionsAsOf(versions, today, last.registeredAt));
   const status = (current.status as { value: { code: string } } | undefined)?.value.code ?? null;
   return {
-    history: { pnr, versions: JSON.stringify(versions), last_seq: last.seq, last_registered_at: last.registeredAt },
+    history: { pnr, last_seq: last.seq, last_registered_at: last.registeredAt },
+    versions: versionRows(pnr, versions),
     current: { pnr, status, state: JSON.stringify(current), computed_for: today, stale_at: nextBoundary(versions, today) },
     residence: versions
       .filter((v) => v.g === 'address')
@@ -481,6 +535,33 @@ export function projectionRows(
         };
       }),
   };
+}
+
+type VersionRow = Omit<PersonVersionTable, 'id'>;
+
+/** Persons per batch read of versionsOf (two bound parameters each). */
+const VERSIONS_OF_CHUNK = 400;
+/** Version rows per INSERT (9 columns: well under both stores' limits on bound parameters). */
+const VERSION_ROWS_PER_INSERT = 500;
+
+/** All versions of a person, in order, read inside a write transaction. */
+async function readVersions(tx: Tx, pnr: string): Promise<Version[]> {
+  const [lo, hi] = versionRange(pnr);
+  const rows = await tx
+    .selectFrom('person_version')
+    .select(['g', 'k', 'vf', 'vt', 'rf', 'rt', 's', 'v'])
+    .where('id', '>=', lo)
+    .where('id', '<', hi)
+    .orderBy('id')
+    .execute();
+  return rows.map(versionOfRow);
+}
+
+/** Stores version rows (from projectionRows) in a transaction of the caller. */
+export async function insertVersions(tx: Tx | Store['db'], rows: readonly PersonVersionTable[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += VERSION_ROWS_PER_INSERT) {
+    await tx.insertInto('person_version').values(rows.slice(i, i + VERSION_ROWS_PER_INSERT)).execute();
+  }
 }
 
 /** A row of the log as a Registration. */

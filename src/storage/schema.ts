@@ -7,6 +7,7 @@ import type { CompanyTables } from './tables/company.ts';
 import type { ExtractTables } from './tables/extracts.ts';
 import type { FeedTables } from './tables/feed.ts';
 import type { ReferenceTables } from './tables/reference.ts';
+import type { VersionTables } from './tables/versions.ts';
 
 export interface RegistrationTable {
   seq: Generated<number>;
@@ -37,10 +38,9 @@ export interface NoMod11DateTable {
   since: string;
 }
 
-/** Projection: all versions of a person (bitemporal), one row per person. */
+/** Projection: one row per person with versions (the versions themselves: person_version, tables/versions.ts). */
 export interface PersonHistoryTable {
   pnr: string;
-  versions: string;
   last_seq: number;
   last_registered_at: string;
 }
@@ -141,7 +141,7 @@ export interface CredentialTable {
   revoked_at: string | null;
 }
 
-export interface DB extends CompanyTables, FeedTables, ExtractTables, ReferenceTables {
+export interface DB extends CompanyTables, FeedTables, ExtractTables, ReferenceTables, VersionTables {
   customer: CustomerTable;
   principal: PrincipalTable;
   credential: CredentialTable;

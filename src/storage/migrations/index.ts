@@ -13,6 +13,7 @@ import m0005 from './0005_company.ts';
 import m0006 from './0006_feed.ts';
 import m0007 from './0007_extracts.ts';
 import m0008 from './0008_reference.ts';
+import m0013 from './0013_person_versions.ts';
 
 const ALL: Record<string, (d: Dialect) => Migration> = {
   '0001_register': m0001,
@@ -23,6 +24,7 @@ const ALL: Record<string, (d: Dialect) => Migration> = {
   '0006_feed': m0006,
   '0007_extracts': m0007,
   '0008_reference': m0008,
+  '0013_person_versions': m0013,
 };
 
 export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {
