@@ -16,7 +16,7 @@ import {
   type PnrCheck,
   type Sex,
 } from '../domain/pnr/pnr.ts';
-import type { GroupValue } from '../domain/person/facts.ts';
+import type { Group, GroupValue } from '../domain/person/facts.ts';
 import type { DB, PersonCurrentTable, PersonHistoryTable, ResidenceTable } from '../storage/schema.ts';
 import type { Store } from '../storage/store.ts';
 import { pnrOfVersionId, versionOfRow, versionRange, versionRows, type PersonVersionTable } from '../storage/tables/versions.ts';
@@ -24,6 +24,7 @@ import {
   applyAnnulment,
   applyChanges,
   nextBoundary,
+  putFact,
   registrationsInForce,
   stateOf,
   versionsAsOf,
@@ -72,6 +73,7 @@ export class Register {
   readonly #readCurrent;
   readonly #readAsOf;
   readonly #readVersions;
+  readonly #readNumber;
   #noMod11: Set<CivilDate> | undefined;
 
   constructor(
@@ -82,11 +84,12 @@ export class Register {
     this.#readCurrent = store.prepare<{ state: string; computed_for: string; stale_at: string | null }>(
       db.selectFrom('person_current').select(['state', 'computed_for', 'stale_at']).where('pnr', '=', '').compile(),
     );
-    // The versions in force at (V, R), filtered by the store (parameters: lo, hi, R, R, V, V).
-    this.#readAsOf = store.prepare<VersionRow>(
+    // The versions in force at (V, R), filtered by the store (parameters: lo, hi, R, R, V, V),
+    // as arrays [g, vf, vt, rf, s, v]: only what a fact of the state needs.
+    this.#readAsOf = store.prepareRaw(
       db
         .selectFrom('person_version')
-        .select(['g', 'k', 'vf', 'vt', 'rf', 'rt', 's', 'v'])
+        .select(['g', 'vf', 'vt', 'rf', 's', 'v'])
         .where('id', '>=', 0)
         .where('id', '<', 0)
         .where('rf', '<=', '')
@@ -96,6 +99,7 @@ export class Register {
         .orderBy('id')
         .compile(),
     );
+    this.#readNumber = store.prepare<{ pnr: string }>(db.selectFrom('person_number').select('pnr').where('pnr', '=', '').compile());
     this.#readVersions = store.prepare<VersionRow>(
       db
         .selectFrom('person_version')
@@ -410,11 +414,13 @@ export class Register {
     }
     const [lo, hi] = versionRange(pnr);
     const rows = await this.#readAsOf([lo, hi, knownAt, knownAt, validAt, validAt]);
-    if (rows.length === 0) {
-      const known = await this.store.db.selectFrom('person_number').select('pnr').where('pnr', '=', pnr).executeTakeFirst();
-      return known ? view({}) : null;
+    // Nothing in force then (not yet registered, or not yet born): a person without facts, if the number is held.
+    if (rows.length === 0) return (await this.#readNumber([pnr])).length ? view({}) : null;
+    const state: PersonState = {};
+    for (const [g, vf, vt, rf, s, v] of rows as Array<[Group, CivilDate, CivilDate | null, Instant, number | string, string]>) {
+      putFact(state, g, { value: JSON.parse(v), validFrom: vf, validTo: vt, registeredAt: rf, seq: Number(s) });
     }
-    return view(stateOf(rows.map(versionOfRow)));
+    return view(state);
   }
 
   /** The full bitemporal history of a person, and the registrations behind it. */

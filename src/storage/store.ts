@@ -23,6 +23,8 @@ export interface Store {
    * must be exactly the ones passed, in order.
    */
   prepare<R>(query: CompiledQuery<R>): (params: readonly unknown[]) => Promise<R[]>;
+  /** As prepare, with each row as an array of its columns in select order (no keyed object per row). */
+  prepareRaw(query: CompiledQuery): (params: readonly unknown[]) => Promise<unknown[][]>;
   /**
    * SQLite only: a write transaction on a connection and thread of its own,
    * so that waiting for the commit to reach the disk (synchronous = FULL)
@@ -87,20 +89,26 @@ function openSqlite(file: string): Store {
   let reader: Database.Database | undefined;
   const statements = new Map<string, Database.Statement>();
   let offThread: OffThreadWriter | undefined;
+  const readerStatement = (text: string, raw: boolean) => {
+    reader ??= new Database(file, { readonly: true, fileMustExist: true });
+    const key = raw ? `raw:${text}` : text;
+    let stmt = statements.get(key);
+    if (!stmt) {
+      stmt = reader.prepare(text);
+      if (raw) stmt.raw(true);
+      statements.set(key, stmt);
+    }
+    return stmt;
+  };
   return {
     dialect: 'sqlite',
     location: file,
     db,
     prepare<R>(query: CompiledQuery<R>) {
-      return async (params: readonly unknown[]) => {
-        reader ??= new Database(file, { readonly: true, fileMustExist: true });
-        let stmt = statements.get(query.sql);
-        if (!stmt) {
-          stmt = reader.prepare(query.sql);
-          statements.set(query.sql, stmt);
-        }
-        return stmt.all(...params) as R[];
-      };
+      return async (params: readonly unknown[]) => readerStatement(query.sql, false).all(...params) as R[];
+    },
+    prepareRaw(query: CompiledQuery) {
+      return async (params: readonly unknown[]) => readerStatement(query.sql, true).all(...params) as unknown[][];
     },
     writeOffThread(write) {
       offThread ??= new OffThreadWriter(file);
@@ -214,20 +222,29 @@ async function openPostgres(url: string): Promise<Store> {
   }
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (!name) {
+      name = `q${names.size + 1}`;
+      names.set(text, name);
+    }
+    return name;
+  };
   return {
     dialect: 'postgres',
     location: redact(url),
     db,
     prepare<R>(query: CompiledQuery<R>) {
-      let name = names.get(query.sql);
-      if (!name) {
-        name = `q${names.size + 1}`;
-        names.set(query.sql, name);
-      }
       const text = query.sql;
-      const stmtName = name;
+      const stmtName = nameOf(text);
       return async (params: readonly unknown[]) =>
         (await pool.query({ name: stmtName, text, values: params as unknown[] })).rows as R[];
+    },
+    prepareRaw(query: CompiledQuery) {
+      const stmtName = nameOf(query.sql);
+      const text = query.sql;
+      return async (params: readonly unknown[]) =>
+        (await pool.query({ name: stmtName, text, values: params as unknown[], rowMode: 'array' })).rows as unknown[][];
     },
     async close() {
       await db.destroy();
