@@ -111,7 +111,8 @@ function openSqlite(file: string): Store {
       return async (params: readonly unknown[]) => readerStatement(query.sql, true).all(...params) as unknown[][];
     },
     writeOffThread(write) {
-      offThread ??= new OffThreadWriter(file);
+      // A thread that died (its pending writes failed, fail closed) is replaced by the next write.
+      if (!offThread || offThread.dead) offThread = new OffThreadWriter(file);
       return offThread.write(write);
     },
     async close() {
@@ -173,6 +174,10 @@ class OffThreadWriter {
   readonly #worker: Worker;
   readonly #waiting: Array<{ resolve: (r: OffThreadResult) => void; reject: (e: unknown) => void }> = [];
   #dead: unknown;
+
+  get dead(): boolean {
+    return this.#dead !== undefined;
+  }
 
   constructor(file: string) {
     this.#worker = new Worker(OFF_THREAD_WRITER, { eval: true, workerData: { file, driver: requireHere.resolve('better-sqlite3') } });
