@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/http.ts --persons 1000000 --seconds 15
  *   npx tsx bench/http.ts --persons 20000 --seconds 3        # a quick try
- *   npx tsx bench/http.ts ... --server-args "--cpu-prof --cpu-prof-dir=prof"   # profile the server
+ *   npx tsx bench/http.ts ... --server-args="--cpu-prof --cpu-prof-dir=prof"   # profile the server
  *
  * Beside req/s it prints the server process's CPU time per request (user +
  * system, from process.cpuUsage), which a busy shared machine distorts less
@@ -35,11 +35,14 @@ const { values } = parseArgs({
     job: { type: 'string' },
     /** Extra node options for the server process (e.g. --cpu-prof). */
     'server-args': { type: 'string', default: '' },
+    /** bare and audited take turns in this many slices of seconds/rounds each. */
+    rounds: { type: 'string', default: '3' },
   },
 });
 const persons = Number(values.persons);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
+const rounds = Math.max(1, Math.floor(Number(values.rounds)));
 const location = values.store ?? join(process.env.TMPDIR ?? '/tmp', `opencpr-bench-http-${persons}.db`);
 
 // 1. The population (resumable: the same job id continues an interrupted load).
@@ -93,25 +96,47 @@ async function run(title: string, url: string, path: (pnr: string) => string, he
   const r = await autocannon({
     url,
     connections,
-    duration: seconds,
+    duration: seconds / rounds,
     headers,
     // autocannon types its request loosely; only the path changes per request.
     requests: [{ setupRequest: (req) => Object.assign(req, { path: path(pick()) }) }],
   });
   const cpuPerRequest = ((await serverCpu()) - cpu0) / r.requests.total;
   const non2xx = r.non2xx + r.errors;
-  console.log(
-    `${title.padEnd(34)} ${Math.round(r.requests.average).toLocaleString('en').padStart(8)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   server CPU ${cpuPerRequest.toFixed(0)} µs/request${non2xx ? `   (${non2xx} errors/non-2xx!)` : ''}`,
-  );
-  return { ...r, cpuPerRequest };
+  if (non2xx) throw new Error(`${title}: ${non2xx} errors or non-2xx answers`);
+  return { title, perSecond: r.requests.total / (seconds / rounds), p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, cpuPerRequest };
 }
 
-console.log(`\nnode ${process.version}, ${cpus()[0]?.model} x${cpus().length}; ${persons.toLocaleString('en')} persons on SQLite; ${connections} connections, ${seconds} s each`);
+console.log(`\nnode ${process.version}, ${cpus()[0]?.model} x${cpus().length}; ${persons.toLocaleString('en')} persons on SQLite; ${connections} connections, ${seconds} s each in ${rounds} interleaved rounds`);
 console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
-const bare = await run('bare Fastify JSON (baseline)', `http://127.0.0.1:${ports.bare}`, (p) => `/bare/${p}`);
-const api = await run('audited lookup GET /persons/{pnr}', `http://127.0.0.1:${ports.api}`, (p) => `/api/v1/persons/${p}`, auth);
-console.log(`\nratio audited/bare: ${(api.requests.average / bare.requests.average).toFixed(2)}   (target ≥ 0.5; p99 target < 10 ms)`);
-console.log(`server CPU per request, bare/audited: ${(bare.cpuPerRequest / api.cpuPerRequest).toFixed(2)}`);
+// The two take turns, so that a change in the machine's load hits both alike.
+const slices: Array<{ bare: Awaited<ReturnType<typeof run>>; api: Awaited<ReturnType<typeof run>> }> = [];
+for (let i = 0; i < rounds; i++) {
+  const bare = await run('bare Fastify JSON (baseline)', `http://127.0.0.1:${ports.bare}`, (p) => `/bare/${p}`);
+  const api = await run('audited lookup GET /persons/{pnr}', `http://127.0.0.1:${ports.api}`, (p) => `/api/v1/persons/${p}`, auth);
+  console.log(
+    `round ${i + 1}: bare ${Math.round(bare.perSecond).toLocaleString('en')} req/s (p50 ${bare.p50} ms, p99 ${bare.p99} ms, ${bare.cpuPerRequest.toFixed(0)} µs CPU), ` +
+      `audited ${Math.round(api.perSecond).toLocaleString('en')} req/s (p50 ${api.p50} ms, p99 ${api.p99} ms, ${api.cpuPerRequest.toFixed(0)} µs CPU), ratio ${(api.perSecond / bare.perSecond).toFixed(2)}`,
+  );
+  slices.push({ bare, api });
+}
+const sum = (k: 'bare' | 'api') => {
+  const total = slices.reduce((n, s) => n + s[k].total, 0);
+  return {
+    perSecond: total / seconds,
+    cpu: slices.reduce((n, s) => n + s[k].cpuPerRequest * s[k].total, 0) / total,
+    p99: Math.max(...slices.map((s) => s[k].p99)),
+    p50: slices.map((s) => s[k].p50).sort((a, b) => a - b)[slices.length >> 1]!,
+  };
+};
+const bare = sum('bare');
+const api = sum('api');
+console.log('');
+for (const [title, x] of [['bare Fastify JSON (baseline)', bare], ['audited lookup GET /persons/{pnr}', api]] as const) {
+  console.log(`${title.padEnd(34)} ${Math.round(x.perSecond).toLocaleString('en').padStart(8)} req/s   p50 ${x.p50} ms (median of rounds)   p99 ${x.p99} ms (worst round)   server CPU ${x.cpu.toFixed(0)} µs/request`);
+}
+console.log(`\nratio audited/bare: ${(api.perSecond / bare.perSecond).toFixed(2)}   (target ≥ 0.5; p99 target < 10 ms)`);
+console.log(`server CPU per request, bare/audited: ${(bare.cpu / api.cpu).toFixed(2)}`);
 console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 
 // 3. Bulk: 1,000 numbers in one call.
