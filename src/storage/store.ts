@@ -105,10 +105,12 @@ function openSqlite(file: string): Store {
     location: file,
     db,
     prepare<R>(query: CompiledQuery<R>) {
-      return async (params: readonly unknown[]) => readerStatement(query.sql, false).all(...params) as R[];
+      let stmt: Database.Statement | undefined; // prepared on first use (the reader opens lazily)
+      return async (params: readonly unknown[]) => (stmt ??= readerStatement(query.sql, false)).all(...params) as R[];
     },
     prepareRaw(query: CompiledQuery) {
-      return async (params: readonly unknown[]) => readerStatement(query.sql, true).all(...params) as unknown[][];
+      let stmt: Database.Statement | undefined;
+      return async (params: readonly unknown[]) => (stmt ??= readerStatement(query.sql, true)).all(...params) as unknown[][];
     },
     writeOffThread(write) {
       // A thread that died (its pending writes failed, fail closed) is replaced by the next write.
