@@ -72,8 +72,8 @@ type Tx = Transaction<DB>;
 export class Register {
   readonly #readCurrent;
   readonly #readAsOf;
+  readonly #asOfParams: AsOfParam[];
   readonly #readVersions;
-  readonly #readNumber;
   #noMod11: Set<CivilDate> | undefined;
 
   constructor(
@@ -84,22 +84,29 @@ export class Register {
     this.#readCurrent = store.prepare<{ state: string; computed_for: string; stale_at: string | null }>(
       db.selectFrom('person_current').select(['state', 'computed_for', 'stale_at']).where('pnr', '=', '').compile(),
     );
-    // The versions in force at (V, R), filtered by the store (parameters: lo, hi, R, R, V, V),
-    // as arrays [g, vf, vt, rf, s, v]: only what a fact of the state needs.
-    this.#readAsOf = store.prepareRaw(
-      db
-        .selectFrom('person_version')
-        .select(['g', 'vf', 'vt', 'rf', 's', 'v'])
-        .where('id', '>=', 0)
-        .where('id', '<', 0)
-        .where('rf', '<=', '')
-        .where((eb) => eb.or([eb('rt', 'is', null), eb('rt', '>', '')]))
-        .where('vf', '<=', '')
-        .where((eb) => eb.or([eb('vt', 'is', null), eb('vt', '>', '')]))
-        .orderBy('id')
-        .compile(),
-    );
-    this.#readNumber = store.prepare<{ pnr: string }>(db.selectFrom('person_number').select('pnr').where('pnr', '=', '').compile());
+    // The versions in force at (V, R), filtered by the store, as arrays [g, vf, vt, rf, s, v]
+    // (only what a fact of the state needs). Joined to the person's number, so that one round
+    // trip also says whether the register holds it: no row for an unknown number, one row of
+    // nulls for a person without facts then (not yet born or registered).
+    const mark = <T,>(name: AsOfParam) => sql<T>`${`\u0000${name}`}`;
+    const asOf = db
+      .selectFrom('person_number as n')
+      .leftJoin('person_version as v', (j) =>
+        j
+          .on('v.id', '>=', mark<number>('lo'))
+          .on('v.id', '<', mark<number>('hi'))
+          .on('v.rf', '<=', mark<string>('R'))
+          .on((eb) => eb.or([eb('v.rt', 'is', null), eb('v.rt', '>', mark<string>('R'))]))
+          .on('v.vf', '<=', mark<string>('V'))
+          .on((eb) => eb.or([eb('v.vt', 'is', null), eb('v.vt', '>', mark<string>('V'))])),
+      )
+      .select(['v.g', 'v.vf', 'v.vt', 'v.rf', 'v.s', 'v.v'])
+      .where('n.pnr', '=', mark<string>('pnr'))
+      .orderBy('v.id')
+      .compile();
+    // Where each value goes among the compiled query's positional parameters.
+    this.#asOfParams = asOf.parameters.map((p) => String(p).slice(1) as AsOfParam);
+    this.#readAsOf = store.prepareRaw(asOf);
     this.#readVersions = store.prepare<VersionRow>(
       db
         .selectFrom('person_version')
@@ -413,12 +420,13 @@ export class Register {
       }
     }
     const [lo, hi] = versionRange(pnr);
-    const rows = await this.#readAsOf([lo, hi, knownAt, knownAt, validAt, validAt]);
-    // Nothing in force then (not yet registered, or not yet born): a person without facts, if the number is held.
-    if (rows.length === 0) return (await this.#readNumber([pnr])).length ? view({}) : null;
+    const values: Record<AsOfParam, unknown> = { lo, hi, R: knownAt, V: validAt, pnr };
+    const rows = await this.#readAsOf(this.#asOfParams.map((k) => values[k]));
+    if (rows.length === 0) return null; // a number the register does not hold
     const state: PersonState = {};
-    for (const [g, vf, vt, rf, s, v] of rows as Array<[Group, CivilDate, CivilDate | null, Instant, number | string, string]>) {
-      putFact(state, g, { value: JSON.parse(v), validFrom: vf, validTo: vt, registeredAt: rf, seq: Number(s) });
+    for (const [g, vf, vt, rf, s, v] of rows as Array<[Group | null, CivilDate, CivilDate | null, Instant, number | string, string]>) {
+      // A row of nulls: nothing in force then (not yet born or registered), a person without facts.
+      if (g !== null) putFact(state, g, { value: JSON.parse(v), validFrom: vf, validTo: vt, registeredAt: rf, seq: Number(s) });
     }
     return view(state);
   }
@@ -544,6 +552,7 @@ export function projectionRows(
 }
 
 type VersionRow = Omit<PersonVersionTable, 'id'>;
+type AsOfParam = 'lo' | 'hi' | 'R' | 'V' | 'pnr';
 
 /** Persons per batch read of versionsOf (two bound parameters each). */
 const VERSIONS_OF_CHUNK = 400;
