@@ -421,8 +421,9 @@ export class Register {
   async person(input: string, asOf: AsOf = {}): Promise<PersonView | null> {
     const pnr = normalisePnr(input);
     if (!pnr) return null;
-    const now = toInstant(this.clock.now());
-    const today = dateOf(now);
+    // The clock only when a time is left out (the hot as-of path gives both).
+    const now = asOf.validAt === undefined || asOf.knownAt === undefined ? toInstant(this.clock.now()) : '';
+    const today = now && dateOf(now);
     const validAt = asOf.validAt ?? today;
     const knownAt = asOf.knownAt ?? now;
     const check = checkPnr(pnr, NO_MOD11_DATES);
