@@ -107,6 +107,22 @@ for (const kind of STORE_KINDS) {
       assert.equal((view!.state.name as { value: { lastName: string } }).value.lastName, 'Nabo');
     });
 
+    test('persons() answers a batch as person() answers each, current (also past a stale state) and as-of', async () => {
+      const unknown = candidatePnrs('1970-01-01', 'M').next().value as string;
+      const asked = [neighbour, 'not a number', pnr, unknown, pnr];
+      const each = async (asOf = {}) => Promise.all(asked.map((p) => ctx.register.person(p, asOf)));
+      assert.deepEqual(await ctx.register.persons(asked), await each());
+      const asOf = { validAt: '2016-01-01', knownAt: '2020-06-15T00:00:00.000Z' };
+      assert.deepEqual(await ctx.register.persons(asked, asOf), await each(asOf));
+      // The protection ended 2021-01-01: the stored current state of 2020 is stale a year on.
+      ctx.clock.set('2021-06-01T12:00:00Z');
+      const batch = await ctx.register.persons(asked);
+      assert.deepEqual(batch, await each());
+      assert.equal(batch[2]!.state.protection, undefined, 'the lapsed protection is not current');
+      assert.equal(batch[1], null);
+      assert.equal(batch[3], null);
+    });
+
     test('versionsOf reads many persons at once, the same versions as history', async () => {
       const unknown = candidatePnrs('1970-01-01', 'M').next().value as string;
       const m = await ctx.register.versionsOf([pnr, unknown, neighbour]);
