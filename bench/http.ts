@@ -7,9 +7,14 @@
  *
  *   npx tsx bench/http.ts --persons 1000000 --seconds 15
  *   npx tsx bench/http.ts --persons 20000 --seconds 3        # a quick try
+ *   npx tsx bench/http.ts ... --server-args="--cpu-prof --cpu-prof-dir=prof"   # profile the server
+ *
+ * Beside req/s it prints the server process's CPU time per request (user +
+ * system, from process.cpuUsage), which a busy shared machine distorts less
+ * than throughput.
  */
 import { fork } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -28,11 +33,16 @@ const { values } = parseArgs({
     store: { type: 'string' },
     /** The load job's id, to reuse a store loaded by bench/lookups.ts (bench-standin:1:N). */
     job: { type: 'string' },
+    /** Extra node options for the server process (e.g. --cpu-prof). */
+    'server-args': { type: 'string', default: '' },
+    /** bare and audited take turns in this many slices of seconds/rounds each. */
+    rounds: { type: 'string', default: '3' },
   },
 });
 const persons = Number(values.persons);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
+const rounds = Math.max(1, Math.floor(Number(values.rounds)));
 const location = values.store ?? join(process.env.TMPDIR ?? '/tmp', `opencpr-bench-http-${persons}.db`);
 
 // 1. The population (resumable: the same job id continues an interrupted load).
@@ -54,7 +64,18 @@ const pnrs = (await register.store.db.selectFrom('person_current').select('pnr')
 await register.close();
 
 // 2. The server in its own process.
-const child = fork(join(import.meta.dirname, 'http-server.ts'), [location], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+const serverArgs = values['server-args'].split(' ').filter(Boolean);
+const child = fork(join(import.meta.dirname, 'http-server.ts'), [location], { execArgv: ['--import', 'tsx', ...serverArgs], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+const serverCpu = () =>
+  new Promise<number>((resolve) => {
+    const on = (m: { cpu?: NodeJS.CpuUsage }) => {
+      if (!m.cpu) return;
+      child.off('message', on);
+      resolve(m.cpu.user + m.cpu.system);
+    };
+    child.on('message', on);
+    child.send({ cpu: true });
+  });
 const ports = await new Promise<{ api: number; bare: number; key: string }>((resolve, reject) => {
   child.stdout!.once('data', (b: Buffer) => resolve(JSON.parse(b.toString())));
   child.once('exit', (c) => reject(new Error(`server exited ${c}`)));
@@ -71,23 +92,52 @@ const sample = await (await fetch(`http://127.0.0.1:${ports.api}/api/v1/persons/
 child.send({ body: sample });
 
 async function run(title: string, url: string, path: (pnr: string) => string, headers: Record<string, string> = {}) {
+  const cpu0 = await serverCpu();
   const r = await autocannon({
     url,
     connections,
-    duration: seconds,
+    duration: seconds / rounds,
     headers,
     // autocannon types its request loosely; only the path changes per request.
     requests: [{ setupRequest: (req) => Object.assign(req, { path: path(pick()) }) }],
   });
+  const cpuPerRequest = ((await serverCpu()) - cpu0) / r.requests.total;
   const non2xx = r.non2xx + r.errors;
-  console.log(`${title.padEnd(34)} ${Math.round(r.requests.average).toLocaleString('en').padStart(8)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms${non2xx ? `   (${non2xx} errors/non-2xx!)` : ''}`);
-  return r;
+  if (non2xx) throw new Error(`${title}: ${non2xx} errors or non-2xx answers`);
+  return { title, perSecond: r.requests.total / (seconds / rounds), p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, cpuPerRequest };
 }
 
-console.log(`\nnode ${process.version}, ${cpus()[0]?.model} x${cpus().length}; ${persons.toLocaleString('en')} persons on SQLite; ${connections} connections, ${seconds} s each\n`);
-const bare = await run('bare Fastify JSON (baseline)', `http://127.0.0.1:${ports.bare}`, (p) => `/bare/${p}`);
-const api = await run('audited lookup GET /persons/{pnr}', `http://127.0.0.1:${ports.api}`, (p) => `/api/v1/persons/${p}`, auth);
-console.log(`\nratio audited/bare: ${(api.requests.average / bare.requests.average).toFixed(2)}   (target ≥ 0.5; p99 target < 10 ms)`);
+console.log(`\nnode ${process.version}, ${cpus()[0]?.model} x${cpus().length}; ${persons.toLocaleString('en')} persons on SQLite; ${connections} connections, ${seconds} s each in ${rounds} interleaved rounds`);
+console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+// The two take turns, so that a change in the machine's load hits both alike.
+const slices: Array<{ bare: Awaited<ReturnType<typeof run>>; api: Awaited<ReturnType<typeof run>> }> = [];
+for (let i = 0; i < rounds; i++) {
+  const bare = await run('bare Fastify JSON (baseline)', `http://127.0.0.1:${ports.bare}`, (p) => `/bare/${p}`);
+  const api = await run('audited lookup GET /persons/{pnr}', `http://127.0.0.1:${ports.api}`, (p) => `/api/v1/persons/${p}`, auth);
+  console.log(
+    `round ${i + 1}: bare ${Math.round(bare.perSecond).toLocaleString('en')} req/s (p50 ${bare.p50} ms, p99 ${bare.p99} ms, ${bare.cpuPerRequest.toFixed(0)} µs CPU), ` +
+      `audited ${Math.round(api.perSecond).toLocaleString('en')} req/s (p50 ${api.p50} ms, p99 ${api.p99} ms, ${api.cpuPerRequest.toFixed(0)} µs CPU), ratio ${(api.perSecond / bare.perSecond).toFixed(2)}`,
+  );
+  slices.push({ bare, api });
+}
+const sum = (k: 'bare' | 'api') => {
+  const total = slices.reduce((n, s) => n + s[k].total, 0);
+  return {
+    perSecond: total / seconds,
+    cpu: slices.reduce((n, s) => n + s[k].cpuPerRequest * s[k].total, 0) / total,
+    p99: Math.max(...slices.map((s) => s[k].p99)),
+    p50: slices.map((s) => s[k].p50).sort((a, b) => a - b)[slices.length >> 1]!,
+  };
+};
+const bare = sum('bare');
+const api = sum('api');
+console.log('');
+for (const [title, x] of [['bare Fastify JSON (baseline)', bare], ['audited lookup GET /persons/{pnr}', api]] as const) {
+  console.log(`${title.padEnd(34)} ${Math.round(x.perSecond).toLocaleString('en').padStart(8)} req/s   p50 ${x.p50} ms (median of rounds)   p99 ${x.p99} ms (worst round)   server CPU ${x.cpu.toFixed(0)} µs/request`);
+}
+console.log(`\nratio audited/bare: ${(api.perSecond / bare.perSecond).toFixed(2)}   (target ≥ 0.5; p99 target < 10 ms)`);
+console.log(`server CPU per request, bare/audited: ${(bare.cpu / api.cpu).toFixed(2)}`);
+console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 
 // 3. Bulk: 1,000 numbers in one call.
 const times: number[] = [];

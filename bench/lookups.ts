@@ -33,6 +33,8 @@ const HELP = `Usage: npm run bench -- [options]
   --store <kind>     sqlite | postgres | both (default both)
   --seconds <s>      duration of each measurement (default 10)
   --concurrency <n>  lookups in flight in the concurrent PostgreSQL variants (default 8)
+  --rounds <n>       the measurements of a store take turns in n slices of seconds/n each (default 5),
+                     so that a change in the machine's load hits them alike
   --seed <n>         population seed (default 1)
   --dir <path>       where the SQLite store is kept (default $TMPDIR/opencpr-bench)
   --pg <url>         PostgreSQL server (default $OPENCPR_BENCH_PG or postgres://postgres@127.0.0.1:5432/postgres);
@@ -47,6 +49,7 @@ const { values: args } = parseArgs({
     store: { type: 'string', default: 'both' },
     seconds: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '5' },
     seed: { type: 'string', default: '1' },
     dir: { type: 'string', default: join(os.tmpdir(), 'opencpr-bench') },
     pg: { type: 'string', default: process.env.OPENCPR_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
@@ -67,6 +70,7 @@ const positive = (v: string, flag: string) => {
 const PERSONS = Math.floor(positive(args.persons, '--persons'));
 const SECONDS = positive(args.seconds, '--seconds');
 const CONCURRENCY = Math.floor(positive(args.concurrency, '--concurrency'));
+const ROUNDS = Math.floor(positive(args.rounds, '--rounds'));
 const SEED = Math.floor(positive(args.seed, '--seed'));
 const KINDS = args.store === 'both' ? (['sqlite', 'postgres'] as const) : [args.store];
 for (const k of KINDS) if (k !== 'sqlite' && k !== 'postgres') throw new Error(`--store is sqlite, postgres or both, not "${k}".`);
@@ -226,52 +230,66 @@ interface Result {
   p50: number;
   p99: number;
   concurrency: number;
+  /** Lookups/s in each round. */
+  rounds: number[];
+}
+
+interface Measurement {
+  label: string;
+  op: (l: Lookup) => Promise<unknown>;
 }
 
 /**
- * Runs `op` over the sequence for `seconds`, `concurrency` at a time, after a
- * short warm-up. Latency is from the call to the settled answer.
+ * Runs each measurement's `op` over the sequence, `concurrency` at a time,
+ * for `SECONDS` in all, after a short warm-up: in ROUNDS slices, taking turns
+ * (baseline, then the others, then the baseline again, ...), so that the
+ * ratios compare like with like on a machine whose load changes. Each
+ * measurement continues the sequence where its previous slice stopped.
+ * Latency is from the call to the settled answer.
  */
-async function measure(
-  label: string,
-  seq: readonly Lookup[],
-  op: (l: Lookup) => Promise<unknown>,
-  concurrency = 1,
-): Promise<Result> {
-  const warm = performance.now() + Math.min(1000, (SECONDS * 1000) / 5);
-  for (let i = seq.length >> 1; performance.now() < warm; i = (i + 1) % seq.length) await op(seq[i]!);
-
-  let latencies = new Float64Array(1 << 20);
-  let ops = 0;
-  let next = 0;
-  let missing = 0;
-  const started = performance.now();
-  const end = started + SECONDS * 1000;
-  const worker = async () => {
-    for (;;) {
-      // Check the clock every 64 lookups per worker.
-      for (let k = 0; k < 64; k++) {
-        const l = seq[next++ % seq.length]!;
-        const t0 = performance.now();
-        const r = await op(l);
-        const dt = performance.now() - t0;
-        if (r === null || r === undefined) missing++;
-        if (ops === latencies.length) {
-          const grown = new Float64Array(latencies.length * 2);
-          grown.set(latencies);
-          latencies = grown;
+async function measureAll(ms: readonly Measurement[], seq: readonly Lookup[], concurrency = 1): Promise<Result[]> {
+  const state = ms.map((m) => ({ ...m, latencies: new Float64Array(1 << 20), ops: 0, next: 0, missing: 0, elapsed: 0, rounds: [] as number[] }));
+  for (const m of ms) {
+    const warm = performance.now() + Math.min(1000, (SECONDS * 1000) / 5);
+    for (let i = seq.length >> 1; performance.now() < warm; i = (i + 1) % seq.length) await m.op(seq[i]!);
+  }
+  const slice = (SECONDS * 1000) / ROUNDS;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const st of state) {
+      const opsBefore = st.ops;
+      const started = performance.now();
+      const end = started + slice;
+      const worker = async () => {
+        for (;;) {
+          // Check the clock every 64 lookups per worker.
+          for (let k = 0; k < 64; k++) {
+            const l = seq[st.next++ % seq.length]!;
+            const t0 = performance.now();
+            const r = await st.op(l);
+            const dt = performance.now() - t0;
+            if (r === null || r === undefined) st.missing++;
+            if (st.ops === st.latencies.length) {
+              const grown = new Float64Array(st.latencies.length * 2);
+              grown.set(st.latencies);
+              st.latencies = grown;
+            }
+            st.latencies[st.ops++] = dt;
+          }
+          if (performance.now() >= end) return;
         }
-        latencies[ops++] = dt;
-      }
-      if (performance.now() >= end) return;
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+      const elapsed = (performance.now() - started) / 1000;
+      st.elapsed += elapsed;
+      st.rounds.push((st.ops - opsBefore) / elapsed);
     }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = (performance.now() - started) / 1000;
-  if (missing) throw new Error(`${label}: ${missing} lookups of existing persons found nothing.`);
-  const sorted = latencies.subarray(0, ops).sort();
-  const pct = (p: number) => sorted[Math.min(ops - 1, Math.floor(p * ops))]! * 1000;
-  return { label, ops, perSecond: ops / elapsed, p50: pct(0.5), p99: pct(0.99), concurrency };
+  }
+  return state.map((st) => {
+    if (st.missing) throw new Error(`${st.label}: ${st.missing} lookups of existing persons found nothing.`);
+    const sorted = st.latencies.subarray(0, st.ops).sort();
+    const pct = (p: number) => sorted[Math.min(st.ops - 1, Math.floor(p * st.ops))]! * 1000;
+    return { label: st.label, ops: st.ops, perSecond: st.ops / st.elapsed, p50: pct(0.5), p99: pct(0.99), concurrency, rounds: st.rounds };
+  });
 }
 
 // ── Main ────────────────────────────────────────────────────────────────────
@@ -312,21 +330,22 @@ async function main() {
       const current = (l: Lookup) => r.person(l.pnr);
       const asOf = (l: Lookup) => r.person(l.pnr, { validAt: l.validAt, knownAt: l.knownAt });
       const say = (x: Result) => log(`  ${x.label}: ${fmt(x.perSecond)}/s\n`);
-      log(`${store.kind}: measuring, ${SECONDS} s each\n`);
+      log(`${store.kind}: measuring, ${SECONDS} s each, in ${ROUNDS} rounds\n`);
       if (store.kind === 'sqlite') {
         // The raw driver on its own read-only connection, opened like the store's reader.
         const conn = new Database(store.location, { readonly: true, fileMustExist: true });
         const stmt = conn.prepare<[string], { state: string }>('select state from bench_copy where pnr = ?');
-        const baseline = await measure('baseline: bench_copy primary-key get', seq, async (l) => stmt.get(l.pnr));
-        say(baseline);
-        rows.push({ ...baseline, baseline });
-        for (const [label, op] of [
-          ['register.person(pnr), current', current],
-          ['register.person(pnr, {validAt, knownAt}), as-of', asOf],
-        ] as const) {
-          const x = await measure(label, seq, op);
+        const [baseline, ...others] = await measureAll(
+          [
+            { label: 'baseline: bench_copy primary-key get', op: async (l) => stmt.get(l.pnr) },
+            { label: 'register.person(pnr), current', op: current },
+            { label: 'register.person(pnr, {validAt, knownAt}), as-of', op: asOf },
+          ],
+          seq,
+        );
+        for (const x of [baseline!, ...others]) {
           say(x);
-          rows.push({ ...x, baseline });
+          rows.push({ ...x, baseline: baseline! });
         }
         conn.close();
       } else {
@@ -336,16 +355,18 @@ async function main() {
             .rows[0];
         for (const c of [1, CONCURRENCY]) {
           const tag = c === 1 ? '' : `, ${c} in flight`;
-          const baseline = await measure(`baseline: bench_copy primary-key select${tag}`, seq, get, c);
-          say(baseline);
-          rows.push({ ...baseline, baseline });
-          for (const [label, op] of [
-            [`register.person(pnr), current${tag}`, current],
-            [`register.person(pnr, {validAt, knownAt}), as-of${tag}`, asOf],
-          ] as const) {
-            const x = await measure(label, seq, op, c);
+          const [baseline, ...others] = await measureAll(
+            [
+              { label: `baseline: bench_copy primary-key select${tag}`, op: get },
+              { label: `register.person(pnr), current${tag}`, op: current },
+              { label: `register.person(pnr, {validAt, knownAt}), as-of${tag}`, op: asOf },
+            ],
+            seq,
+            c,
+          );
+          for (const x of [baseline!, ...others]) {
             say(x);
-            rows.push({ ...x, baseline });
+            rows.push({ ...x, baseline: baseline! });
           }
         }
         await pool.end();
@@ -358,7 +379,7 @@ async function main() {
     out.push(`OpenCPR point-lookup benchmark, ${new Date().toISOString()}`);
     out.push(...facts);
     out.push(`load average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-    out.push(`population: ${fmt(PERSONS)} synthetic persons (stand-in generator, seed ${SEED}); ${SECONDS} s per measurement;`);
+    out.push(`population: ${fmt(PERSONS)} synthetic persons (stand-in generator, seed ${SEED}); ${SECONDS} s per measurement, in ${ROUNDS} interleaved rounds;`);
     out.push(`lookups: one fixed random sequence of existing person numbers; as-of: validAt uniform in 1990..today, knownAt uniform in 1990..now`);
     for (const { store } of results) {
       const version =
@@ -369,13 +390,18 @@ async function main() {
       out.push(`${store.kind}: ${version}, store ${(store.sizeBytes / 2 ** 30).toFixed(2)} GiB, ${load}`);
     }
     out.push('');
-    const header = ['store', 'lookup', 'lookups/s', 'vs baseline', 'p50 µs', 'p99 µs'];
+    const header = ['store', 'lookup', 'lookups/s', 'vs baseline', 'per round', 'p50 µs', 'p99 µs'];
     const table = results.flatMap(({ store, rows }) =>
       rows.map((x) => [
         store.kind,
         x.label,
         fmt(x.perSecond),
         `${((x.perSecond / x.baseline.perSecond) * 100).toFixed(0)}%`,
+        // The ratio in each round: how much the machine's load moved it.
+        (() => {
+          const r = x.rounds.map((v, i) => v / x.baseline.rounds[i]!).sort((a, b) => a - b);
+          return `${(r[0]! * 100).toFixed(0)}-${(r[r.length - 1]! * 100).toFixed(0)}%`;
+        })(),
         x.p50.toFixed(1),
         x.p99.toFixed(1),
       ]),

@@ -186,6 +186,8 @@ export class AuditLog {
   readonly #maxDelayMs: number;
   readonly #maxBatch: number;
   readonly #stats = { transactions: 0, records: 0, failedTransactions: 0 };
+  /** SQLite: the chain's head as this log last wrote or saw it (undefined: not known yet). */
+  #head: { id: number; hash: string } | null | undefined;
 
   constructor(
     private readonly store: Store,
@@ -464,20 +466,31 @@ export class AuditLog {
   async #write(batch: Pending[]): Promise<void> {
     const append = async (db: Kysely<DB>) => {
       const last = await db.selectFrom('audit').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
-      let id = last ? Number(last.id) : 0;
-      let prev = last?.hash ?? GENESIS_HASH;
-      const rows: Row[] = [];
-      const index: Array<{ subject: string; audit_id: number }> = [];
-      for (const b of batch) {
-        id += 1;
-        const r = { ...b.row, id, prev_hash: prev };
-        const hash = recordHash(r);
-        rows.push({ ...r, hash });
-        for (const subject of b.subjects) index.push({ subject, audit_id: id });
-        prev = hash;
-      }
+      const { rows, index } = chained(batch, last ? { id: Number(last.id), hash: last.hash } : null);
       await insertRows(db, this.store.dialect, rows, index);
     };
+    const offThread = this.store.writeOffThread;
+    if (offThread) {
+      // SQLite: the transaction runs on the store's writer thread, so this thread serves
+      // requests while the commit waits for the disk. The rows are chained to the head this
+      // log knows; the writer checks that head under the write lock and, if another writer
+      // moved it, writes nothing and says where it is, and the rows are chained anew.
+      for (let attempt = 0; ; attempt++) {
+        const head = this.#head;
+        const { rows, index } = chained(batch, head ?? null);
+        const r = await offThread({
+          check: { sql: 'select id, hash from audit order by id desc limit 1', params: [], expect: head === undefined ? ['unknown'] : head && [head.id, head.hash] },
+          statements: sqliteInserts(rows, index),
+        });
+        if (r.written) {
+          const last = rows[rows.length - 1]!;
+          this.#head = { id: last.id, hash: last.hash };
+          return;
+        }
+        this.#head = r.actual ? { id: Number(r.actual[0]), hash: String(r.actual[1]) } : null;
+        if (attempt >= 10) throw new AuditError('write_failed', 'The audit chain kept moving under this writer.');
+      }
+    }
     if (this.store.dialect === 'sqlite') {
       // One connection for the whole transaction; IMMEDIATE takes the write
       // lock before the head is read, so another connection cannot interleave.
@@ -548,6 +561,33 @@ const COLUMNS = [
   'id', 'at', 'customer', 'actor', 'actor_kind', 'action', 'subjects',
   'legal_basis', 'fields', 'request_id', 'detail', 'prev_hash', 'hash',
 ] as const satisfies ReadonlyArray<keyof Row>;
+
+/** The batch's records with ids and hashes, chained to `head` (null: the log is empty). */
+function chained(batch: readonly Pending[], head: { id: number; hash: string } | null): { rows: Row[]; index: Array<{ subject: string; audit_id: number }> } {
+  let id = head?.id ?? 0;
+  let prev = head?.hash ?? GENESIS_HASH;
+  const rows: Row[] = [];
+  const index: Array<{ subject: string; audit_id: number }> = [];
+  for (const b of batch) {
+    id += 1;
+    const r = { ...b.row, id, prev_hash: prev };
+    const hash = recordHash(r);
+    rows.push({ ...r, hash });
+    for (const subject of b.subjects) index.push({ subject, audit_id: id });
+    prev = hash;
+  }
+  return { rows, index };
+}
+
+const SQLITE_AUDIT_INSERT = `insert into audit (${COLUMNS.join(', ')}) select ${COLUMNS.map((_, i) => `value ->> ${i}`).join(', ')} from json_each(?)`;
+const SQLITE_SUBJECT_INSERT = 'insert into audit_subject (subject, audit_id) select value ->> 0, value ->> 1 from json_each(?)';
+
+/** The SQLite statements of insertRows, as text and parameters for the writer thread. */
+function sqliteInserts(rows: Row[], index: Array<{ subject: string; audit_id: number }>): Array<{ sql: string; params: unknown[] }> {
+  const out = [{ sql: SQLITE_AUDIT_INSERT, params: [JSON.stringify(rows.map((r) => COLUMNS.map((c) => r[c])))] }];
+  if (index.length) out.push({ sql: SQLITE_SUBJECT_INSERT, params: [JSON.stringify(index.map((x) => [x.subject, x.audit_id]))] });
+  return out;
+}
 
 /**
  * The batch as one statement per table with one JSON parameter: the SQL text

@@ -78,8 +78,10 @@ export async function buildServer(ctx: ApiContext, opts: ServerOptions = {}): Pr
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('caller', null);
 
-  app.addHook('onSend', async (req, reply) => {
+  // A callback hook: no promise per answer.
+  app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
+    done(null, payload);
   });
 
   await app.register(swagger, {

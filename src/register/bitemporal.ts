@@ -137,17 +137,19 @@ export type PersonState = Partial<Record<Group, FactState | FactState[]>>;
 
 export function stateOf(versions: readonly Version[]): PersonState {
   const state: PersonState = {};
-  for (const v of versions) {
-    const f: FactState = { value: v.v, validFrom: v.vf, validTo: v.vt, registeredAt: v.rf, seq: v.s };
-    if (GROUPS[v.g].keyed) {
-      const list = (state[v.g] as FactState[] | undefined) ?? [];
-      list.push(f);
-      state[v.g] = list;
-    } else {
-      state[v.g] = f;
-    }
-  }
+  for (const v of versions) putFact(state, v.g, { value: v.v, validFrom: v.vf, validTo: v.vt, registeredAt: v.rf, seq: v.s });
   return state;
+}
+
+/** Adds one fact of group g to a state, as stateOf does (for readers that build facts without versions). */
+export function putFact(state: PersonState, g: Group, f: FactState): void {
+  if (GROUPS[g].keyed) {
+    const list = (state[g] as FactState[] | undefined) ?? [];
+    list.push(f);
+    state[g] = list;
+  } else {
+    state[g] = f;
+  }
 }
 
 /**

@@ -54,7 +54,8 @@ export interface LoadResult {
 const COLUMNS = {
   person_number: ['pnr', 'birth_date', 'sex', 'rule', 'source', 'created_at'],
   registration: ['seq', 'pnr', 'registered_at', 'authority', 'event_code', 'documentation', 'late', 'annuls', 'changes'],
-  person_history: ['pnr', 'versions', 'last_seq', 'last_registered_at'],
+  person_history: ['pnr', 'last_seq', 'last_registered_at'],
+  person_version: ['id', 'g', 'k', 'vf', 'vt', 'rf', 'rt', 's', 'v'],
   person_current: ['pnr', 'status', 'state', 'computed_for', 'stale_at'],
   residence: [
     'pnr',
@@ -155,8 +156,8 @@ function batchRows(
   noMod11: ReadonlySet<CivilDate>,
   today: CivilDate,
 ): BatchRows {
-  const out: BatchRows = { person_number: [], registration: [], person_history: [], person_current: [], residence: [] };
-  const { person_number: numbers, registration: regs, person_history: histories, person_current: currents, residence } = out;
+  const out: BatchRows = { person_number: [], registration: [], person_history: [], person_version: [], person_current: [], residence: [] };
+  const { person_number: numbers, registration: regs, person_history: histories, person_version: versionCells, person_current: currents, residence } = out;
   let next = 0;
   for (const p of persons) {
     const check = checkPnr(p.pnr, noMod11);
@@ -180,8 +181,9 @@ function batchRows(
       last = { seq, registeredAt: r.registeredAt };
     }
     if (!last) continue;
-    const { history: h, current: c, residence: x } = projectionRows(pnr, versions, today, last);
-    histories.push(h.pnr, h.versions, h.last_seq, h.last_registered_at);
+    const { history: h, current: c, residence: x, versions: vs } = projectionRows(pnr, versions, today, last);
+    histories.push(h.pnr, h.last_seq, h.last_registered_at);
+    for (const v of vs) versionCells.push(v.id, v.g, v.k, v.vf, v.vt, v.rf, v.rt, v.s, v.v);
     currents.push(c.pnr, c.status, c.state, c.computed_for, c.stale_at);
     for (const a of x) {
       residence.push(a.pnr, a.address_id, a.access_address_id, a.municipality_code, a.road_code, a.valid_from, a.valid_to, a.reg_from, a.reg_to, a.seq);
@@ -219,7 +221,7 @@ for (const [table, cols] of Object.entries(workerData.columns)) {
 }
 const setMeta = conn.prepare('insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value');
 // Rows keyed by person number go in key order: neighbours share b-tree pages.
-const keyOrdered = new Set(['person_number', 'person_history', 'person_current']);
+const keyOrdered = new Set(['person_number', 'person_history', 'person_version', 'person_current']);
 const write = conn.transaction((m) => {
   const first = Number(maxSeq.get() ?? 0) + 1;
   if (first !== m.first) return first;

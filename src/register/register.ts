@@ -16,13 +16,15 @@ import {
   type PnrCheck,
   type Sex,
 } from '../domain/pnr/pnr.ts';
-import type { GroupValue } from '../domain/person/facts.ts';
+import type { Group, GroupValue } from '../domain/person/facts.ts';
 import type { DB, PersonCurrentTable, PersonHistoryTable, ResidenceTable } from '../storage/schema.ts';
 import type { Store } from '../storage/store.ts';
+import { pnrOfVersionId, versionOfRow, versionRange, versionRows, type PersonVersionTable } from '../storage/tables/versions.ts';
 import {
   applyAnnulment,
   applyChanges,
   nextBoundary,
+  putFact,
   registrationsInForce,
   stateOf,
   versionsAsOf,
@@ -69,7 +71,10 @@ type Tx = Transaction<DB>;
 
 export class Register {
   readonly #readCurrent;
-  readonly #readHistory;
+  readonly #readAsOf;
+  readonly #asOfParams: AsOfParam[];
+  readonly #readNumber;
+  readonly #readVersions;
   #noMod11: Set<CivilDate> | undefined;
 
   constructor(
@@ -80,8 +85,52 @@ export class Register {
     this.#readCurrent = store.prepare<{ state: string; computed_for: string; stale_at: string | null }>(
       db.selectFrom('person_current').select(['state', 'computed_for', 'stale_at']).where('pnr', '=', '').compile(),
     );
-    this.#readHistory = store.prepare<{ versions: string }>(
-      db.selectFrom('person_history').select('versions').where('pnr', '=', '').compile(),
+    // The versions in force at (V, R), filtered by the store, as arrays [g, vf, vt, rf, s, v]
+    // (only what a fact of the state needs). PostgreSQL: joined to the person's number, so that
+    // one round trip also says whether the register holds it: no row for an unknown number, one
+    // row of nulls for a person without facts then (not yet born or registered).
+    const mark = <T,>(name: AsOfParam) => sql<T>`${`\u0000${name}`}`;
+    const asOf = db
+      .selectFrom('person_number as n')
+      .leftJoin('person_version as v', (j) =>
+        j
+          .on('v.id', '>=', mark<number>('lo'))
+          .on('v.id', '<', mark<number>('hi'))
+          .on('v.rf', '<=', mark<string>('R'))
+          .on((eb) => eb.or([eb('v.rt', 'is', null), eb('v.rt', '>', mark<string>('R'))]))
+          .on('v.vf', '<=', mark<string>('V'))
+          .on((eb) => eb.or([eb('v.vt', 'is', null), eb('v.vt', '>', mark<string>('V'))])),
+      )
+      .select(['v.g', 'v.vf', 'v.vt', 'v.rf', 'v.s', 'v.v'])
+      .where('n.pnr', '=', mark<string>('pnr'))
+      .orderBy('v.id')
+      .compile();
+    // SQLite: the same without the join, and the number looked up only when nothing is in force
+    // (an in-process read costs less than the join on every lookup; measured in docs/benchmarks.md).
+    const asOfAlone = db
+      .selectFrom('person_version as v')
+      .select(['v.g', 'v.vf', 'v.vt', 'v.rf', 'v.s', 'v.v'])
+      .where('v.id', '>=', mark<number>('lo'))
+      .where('v.id', '<', mark<number>('hi'))
+      .where('v.rf', '<=', mark<string>('R'))
+      .where((eb) => eb.or([eb('v.rt', 'is', null), eb('v.rt', '>', mark<string>('R'))]))
+      .where('v.vf', '<=', mark<string>('V'))
+      .where((eb) => eb.or([eb('v.vt', 'is', null), eb('v.vt', '>', mark<string>('V'))]))
+      .orderBy('v.id')
+      .compile();
+    const chosen = store.dialect === 'sqlite' ? asOfAlone : asOf;
+    // Where each value goes among the compiled query's positional parameters.
+    this.#asOfParams = chosen.parameters.map((p) => String(p).slice(1) as AsOfParam);
+    this.#readAsOf = store.prepareRaw(chosen);
+    this.#readNumber = store.prepare<{ pnr: string }>(db.selectFrom('person_number').select('pnr').where('pnr', '=', '').compile());
+    this.#readVersions = store.prepare<VersionRow>(
+      db
+        .selectFrom('person_version')
+        .select(['g', 'k', 'vf', 'vt', 'rf', 'rt', 's', 'v'])
+        .where('id', '>=', 0)
+        .where('id', '<', 0)
+        .orderBy('id')
+        .compile(),
     );
   }
 
@@ -274,15 +323,11 @@ export class Register {
     }
     return this.store.db.transaction().execute(async (tx) => {
       await this.#lockPerson(tx, pnr);
-      const hist = await tx
-        .selectFrom('person_history')
-        .select(['versions', 'last_registered_at'])
-        .where('pnr', '=', pnr)
-        .executeTakeFirst();
+      const hist = await tx.selectFrom('person_history').select('last_registered_at').where('pnr', '=', pnr).executeTakeFirst();
       // Registration time never runs backwards for a person, whatever the clock says.
       let t = toInstant(this.clock.now());
       if (hist && hist.last_registered_at > t) t = hist.last_registered_at;
-      let versions: Version[] = hist ? (JSON.parse(hist.versions) as Version[]) : [];
+      let versions: Version[] = hist ? await readVersions(tx, pnr) : [];
 
       if (annuls !== null) await this.#checkAnnullable(tx, pnr, annuls);
       const row = await tx
@@ -347,6 +392,9 @@ export class Register {
       .values(rows.history)
       .onConflict((oc) => oc.column('pnr').doUpdateSet(history))
       .execute();
+    const [lo, hi] = versionRange(pnr);
+    await tx.deleteFrom('person_version').where('id', '>=', lo).where('id', '<', hi).execute();
+    await insertVersions(tx, rows.versions);
     const { pnr: _c, ...current } = rows.current;
     await tx
       .insertInto('person_current')
@@ -373,8 +421,9 @@ export class Register {
   async person(input: string, asOf: AsOf = {}): Promise<PersonView | null> {
     const pnr = normalisePnr(input);
     if (!pnr) return null;
-    const now = toInstant(this.clock.now());
-    const today = dateOf(now);
+    // The clock only when a time is left out (the hot as-of path gives both).
+    const now = asOf.validAt === undefined || asOf.knownAt === undefined ? toInstant(this.clock.now()) : '';
+    const today = now && dateOf(now);
     const validAt = asOf.validAt ?? today;
     const knownAt = asOf.knownAt ?? now;
     const check = checkPnr(pnr, NO_MOD11_DATES);
@@ -387,24 +436,101 @@ export class Register {
         return view(JSON.parse(cur.state) as PersonState);
       }
     }
-    const [hist] = await this.#readHistory([pnr]);
-    if (!hist) {
-      const known = await this.store.db.selectFrom('person_number').select('pnr').where('pnr', '=', pnr).executeTakeFirst();
-      return known ? view({}) : null;
+    const [lo, hi] = versionRange(pnr);
+    const values: Record<AsOfParam, unknown> = { lo, hi, R: knownAt, V: validAt, pnr };
+    const rows = await this.#readAsOf(this.#asOfParams.map((k) => values[k]));
+    if (rows.length === 0) {
+      // PostgreSQL: a number the register does not hold. SQLite: nothing in force then, or no such number.
+      return this.store.dialect === 'sqlite' && (await this.#readNumber([pnr])).length ? view({}) : null;
     }
-    return view(stateOf(versionsAsOf(JSON.parse(hist.versions) as Version[], validAt, knownAt)));
+    const state: PersonState = {};
+    for (const [g, vf, vt, rf, s, v] of rows as Array<[Group | null, CivilDate, CivilDate | null, Instant, number | string, string]>) {
+      // A row of nulls: nothing in force then (not yet born or registered), a person without facts.
+      if (g !== null) putFact(state, g, { value: JSON.parse(v), validFrom: vf, validTo: vt, registeredAt: rf, seq: Number(s) });
+    }
+    return view(state);
+  }
+
+  /**
+   * Many persons at once (bulk lookups), in the order asked, null where
+   * person() would give null. The current state of all of them is read with
+   * one statement per chunk; anyone whose stored state is stale, and any
+   * as-of lookup, goes through person().
+   */
+  async persons(inputs: readonly string[], asOf: AsOf = {}): Promise<Array<PersonView | null>> {
+    if (asOf.validAt !== undefined || asOf.knownAt !== undefined) {
+      const out: Array<PersonView | null> = [];
+      for (const p of inputs) out.push(await this.person(p, asOf));
+      return out;
+    }
+    const now = toInstant(this.clock.now());
+    const today = dateOf(now);
+    const pnrs = inputs.map((p) => normalisePnr(p));
+    const rows = new Map<string, { state: string; computed_for: string; stale_at: string | null }>();
+    const wanted = [...new Set(pnrs.filter((p): p is string => p !== null))];
+    for (let i = 0; i < wanted.length; i += VERSIONS_OF_CHUNK) {
+      const part = await this.store.db
+        .selectFrom('person_current')
+        .select(['pnr', 'state', 'computed_for', 'stale_at'])
+        .where('pnr', 'in', wanted.slice(i, i + VERSIONS_OF_CHUNK))
+        .execute();
+      for (const r of part) rows.set(r.pnr, r);
+    }
+    const out: Array<PersonView | null> = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const pnr = pnrs[i];
+      const cur = pnr ? rows.get(pnr) : undefined;
+      const check = pnr ? checkPnr(pnr, NO_MOD11_DATES) : undefined;
+      if (pnr && cur && check && check.kind !== 'malformed' && check.kind !== 'no_such_date' && cur.computed_for <= today && (cur.stale_at === null || today < cur.stale_at)) {
+        out.push({ pnr, birthDate: check.birthDate, sex: check.sex, validAt: today, knownAt: now, state: JSON.parse(cur.state) as PersonState });
+      } else {
+        out.push(await this.person(inputs[i]!));
+      }
+    }
+    return out;
   }
 
   /** The full bitemporal history of a person, and the registrations behind it. */
   async history(input: string): Promise<PersonHistory | null> {
     const pnr = normalisePnr(input);
     if (!pnr) return null;
-    const [hist] = await this.#readHistory([pnr]);
-    if (!hist) {
+    const versions = (await this.#readVersions(versionRange(pnr))).map(versionOfRow);
+    if (versions.length === 0) {
       const known = await this.store.db.selectFrom('person_number').select('pnr').where('pnr', '=', pnr).executeTakeFirst();
-      return known ? { pnr, versions: [], registrations: [] } : null;
+      return known ? { pnr, versions: [], registrations: await this.#registrations(this.store.db, pnr) } : null;
     }
-    return { pnr, versions: JSON.parse(hist.versions) as Version[], registrations: await this.#registrations(this.store.db, pnr) };
+    return { pnr, versions, registrations: await this.#registrations(this.store.db, pnr) };
+  }
+
+  /**
+   * The versions of many persons (every version, superseded ones included),
+   * for the services that read histories in batches. Persons with
+   * registrations but no versions map to an empty list; numbers the register
+   * does not hold are absent.
+   */
+  async versionsOf(pnrs: readonly string[]): Promise<Map<string, Version[]>> {
+    const out = new Map<string, Version[]>();
+    for (let i = 0; i < pnrs.length; i += VERSIONS_OF_CHUNK) {
+      const part = pnrs.slice(i, i + VERSIONS_OF_CHUNK);
+      const held = await this.store.db.selectFrom('person_history').select('pnr').where('pnr', 'in', part).execute();
+      if (held.length === 0) continue;
+      for (const h of held) out.set(h.pnr, []);
+      const rows = await this.store.db
+        .selectFrom('person_version')
+        .select(['id', 'g', 'k', 'vf', 'vt', 'rf', 'rt', 's', 'v'])
+        .where((eb) =>
+          eb.or(
+            held.map((h) => {
+              const [lo, hi] = versionRange(h.pnr);
+              return eb.and([eb('id', '>=', lo), eb('id', '<', hi)]);
+            }),
+          ),
+        )
+        .orderBy('id')
+        .execute();
+      for (const r of rows) out.get(pnrOfVersionId(r.id))?.push(versionOfRow(r));
+    }
+    return out;
   }
 
   /**
@@ -457,11 +583,12 @@ export function projectionRows(
   versions: Version[],
   today: CivilDate,
   last: { seq: number; registeredAt: Instant },
-): { history: PersonHistoryTable; current: PersonCurrentTable; residence: ResidenceTable[] } {
+): { history: PersonHistoryTable; current: PersonCurrentTable; residence: ResidenceTable[]; versions: PersonVersionTable[] } {
   const current = stateOf(versionsAsOf(versions, today, last.registeredAt));
   const status = (current.status as { value: { code: string } } | undefined)?.value.code ?? null;
   return {
-    history: { pnr, versions: JSON.stringify(versions), last_seq: last.seq, last_registered_at: last.registeredAt },
+    history: { pnr, last_seq: last.seq, last_registered_at: last.registeredAt },
+    versions: versionRows(pnr, versions),
     current: { pnr, status, state: JSON.stringify(current), computed_for: today, stale_at: nextBoundary(versions, today) },
     residence: versions
       .filter((v) => v.g === 'address')
@@ -481,6 +608,34 @@ export function projectionRows(
         };
       }),
   };
+}
+
+type VersionRow = Omit<PersonVersionTable, 'id'>;
+type AsOfParam = 'lo' | 'hi' | 'R' | 'V' | 'pnr';
+
+/** Persons per batch read of versionsOf (two bound parameters each). */
+const VERSIONS_OF_CHUNK = 400;
+/** Version rows per INSERT (9 columns: well under both stores' limits on bound parameters). */
+const VERSION_ROWS_PER_INSERT = 500;
+
+/** All versions of a person, in order, read inside a write transaction. */
+async function readVersions(tx: Tx, pnr: string): Promise<Version[]> {
+  const [lo, hi] = versionRange(pnr);
+  const rows = await tx
+    .selectFrom('person_version')
+    .select(['g', 'k', 'vf', 'vt', 'rf', 'rt', 's', 'v'])
+    .where('id', '>=', lo)
+    .where('id', '<', hi)
+    .orderBy('id')
+    .execute();
+  return rows.map(versionOfRow);
+}
+
+/** Stores version rows (from projectionRows) in a transaction of the caller. */
+export async function insertVersions(tx: Tx | Store['db'], rows: readonly PersonVersionTable[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += VERSION_ROWS_PER_INSERT) {
+    await tx.insertInto('person_version').values(rows.slice(i, i + VERSION_ROWS_PER_INSERT)).execute();
+  }
 }
 
 /** A row of the log as a Registration. */

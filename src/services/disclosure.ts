@@ -79,8 +79,10 @@ export class DisclosureService {
       }),
       async () => {
         const out: Array<PersonDisclosure | { pnr: string; notFound: true }> = [];
-        for (const pnr of pnrs) {
-          const view = await this.register.person(pnr, { validAt: opts.validAt, knownAt: opts.knownAt });
+        // One read of the current states for a bulk lookup (as-of lookups still go one by one).
+        const views = pnrs.length > 1 ? await this.register.persons(pnrs, { validAt: opts.validAt, knownAt: opts.knownAt }) : undefined;
+        for (const [i, pnr] of pnrs.entries()) {
+          const view = views ? views[i] : await this.register.person(pnr, { validAt: opts.validAt, knownAt: opts.knownAt });
           if (!view) {
             out.push({ pnr, notFound: true });
             continue;

@@ -577,18 +577,12 @@ export class Identifier {
     const out = new Map<string, Known>();
     for (let i = 0; i < pnrs.length; i += HISTORY_BATCH) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve)); // let requests through (better-sqlite3 blocks)
-      const rows = await this.register.store.db
-        .selectFrom('person_history')
-        .select(['pnr', 'versions'])
-        .where('pnr', 'in', pnrs.slice(i, i + HISTORY_BATCH))
-        .execute();
-      for (const r of rows) {
-        const versions = JSON.parse(r.versions) as Version[];
+      for (const [pnr, versions] of await this.register.versionsOf(pnrs.slice(i, i + HISTORY_BATCH))) {
         // The validity history as known now (versionsKnownAt, without its sort), not what is valid only in the future.
         const past = versions.filter((v) => v.rf <= knownAt && (v.rt === null || knownAt < v.rt) && v.vf <= today);
         const current = past.filter((v) => v.vt === null || today < v.vt);
         const replaced = current.find((v) => v.g === 'numberChange' && (v.v as GroupValue<'numberChange'>).direction === 'replaced_by');
-        out.set(r.pnr, {
+        out.set(pnr, {
           versions,
           names: past.filter((v) => v.g === 'name').map((v) => v.v as PersonName),
           addresses: past.filter((v) => v.g === 'address').map((v) => v.v as Address),

@@ -633,8 +633,7 @@ export class ExtractService {
   async #versions(pnrs: string[]): Promise<Map<string, Version[]>> {
     const out = new Map<string, Version[]>();
     for (const part of chunks(pnrs, IN_CHUNK)) {
-      const rows = await this.#db.selectFrom('person_history').select(['pnr', 'versions']).where('pnr', 'in', part).execute();
-      for (const r of rows) out.set(r.pnr, JSON.parse(r.versions) as Version[]);
+      for (const [pnr, versions] of await this.register.versionsOf(part)) out.set(pnr, versions);
     }
     return out;
   }

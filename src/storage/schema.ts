@@ -11,6 +11,7 @@ import type { PasswordTables } from './tables/passwords.ts';
 import type { WaitingTables } from './tables/waiting.ts';
 import type { CaseTables } from './tables/cases.ts';
 import type { LandlordTables } from './tables/landlord.ts';
+import type { VersionTables } from './tables/versions.ts';
 
 export interface RegistrationTable {
   seq: Generated<number>;
@@ -41,10 +42,9 @@ export interface NoMod11DateTable {
   since: string;
 }
 
-/** Projection: all versions of a person (bitemporal), one row per person. */
+/** Projection: one row per person with versions (the versions themselves: person_version, tables/versions.ts). */
 export interface PersonHistoryTable {
   pnr: string;
-  versions: string;
   last_seq: number;
   last_registered_at: string;
 }
@@ -145,7 +145,7 @@ export interface CredentialTable {
   revoked_at: string | null;
 }
 
-export interface DB extends CompanyTables, FeedTables, ExtractTables, ReferenceTables, PasswordTables, WaitingTables, CaseTables, LandlordTables {
+export interface DB extends CompanyTables, FeedTables, ExtractTables, ReferenceTables, PasswordTables, WaitingTables, CaseTables, LandlordTables, VersionTables {
   customer: CustomerTable;
   principal: PrincipalTable;
   credential: CredentialTable;

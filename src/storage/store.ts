@@ -3,6 +3,8 @@
  * (selected by a postgres:// URL). Both are driven through one Kysely query
  * code base; the hot point reads also get a prepared-statement path.
  */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -21,8 +23,30 @@ export interface Store {
    * must be exactly the ones passed, in order.
    */
   prepare<R>(query: CompiledQuery<R>): (params: readonly unknown[]) => Promise<R[]>;
+  /** As prepare, with each row as an array of its columns in select order (no keyed object per row). */
+  prepareRaw(query: CompiledQuery): (params: readonly unknown[]) => Promise<unknown[][]>;
+  /**
+   * SQLite only: a write transaction on a connection and thread of its own,
+   * so that waiting for the commit to reach the disk (synchronous = FULL)
+   * does not stop this thread. Resolves once the transaction is durable.
+   */
+  writeOffThread?: (write: OffThreadWrite) => Promise<OffThreadResult>;
   close(): Promise<void>;
 }
+
+/**
+ * One transaction: after the write lock is taken, `check` is read (its
+ * first row as an array, or null); only if it equals `expect` are the
+ * statements run and committed. Otherwise nothing is written and the answer
+ * says what was read, so the caller can build its rows anew (an optimistic
+ * check, e.g. of the head of a hash chain another writer may have moved).
+ */
+export interface OffThreadWrite {
+  check: { sql: string; params: readonly unknown[]; expect: readonly unknown[] | null };
+  statements: ReadonlyArray<{ sql: string; params: readonly unknown[] }>;
+}
+
+export type OffThreadResult = { written: true } | { written: false; actual: unknown[] | null };
 
 export class StoreError extends Error {
   constructor(
@@ -64,26 +88,133 @@ function openSqlite(file: string): Store {
   // while a write transaction on the writer is between awaits.
   let reader: Database.Database | undefined;
   const statements = new Map<string, Database.Statement>();
+  let offThread: OffThreadWriter | undefined;
+  const readerStatement = (text: string, raw: boolean) => {
+    reader ??= new Database(file, { readonly: true, fileMustExist: true });
+    const key = raw ? `raw:${text}` : text;
+    let stmt = statements.get(key);
+    if (!stmt) {
+      stmt = reader.prepare(text);
+      if (raw) stmt.raw(true);
+      statements.set(key, stmt);
+    }
+    return stmt;
+  };
   return {
     dialect: 'sqlite',
     location: file,
     db,
     prepare<R>(query: CompiledQuery<R>) {
-      return async (params: readonly unknown[]) => {
-        reader ??= new Database(file, { readonly: true, fileMustExist: true });
-        let stmt = statements.get(query.sql);
-        if (!stmt) {
-          stmt = reader.prepare(query.sql);
-          statements.set(query.sql, stmt);
-        }
-        return stmt.all(...params) as R[];
-      };
+      let stmt: Database.Statement | undefined; // prepared on first use (the reader opens lazily)
+      return async (params: readonly unknown[]) => (stmt ??= readerStatement(query.sql, false)).all(...params) as R[];
+    },
+    prepareRaw(query: CompiledQuery) {
+      let stmt: Database.Statement | undefined;
+      return async (params: readonly unknown[]) => (stmt ??= readerStatement(query.sql, true)).all(...params) as unknown[][];
+    },
+    writeOffThread(write) {
+      // A thread that died (its pending writes failed, fail closed) is replaced by the next write.
+      if (!offThread || offThread.dead) offThread = new OffThreadWriter(file);
+      return offThread.write(write);
     },
     async close() {
       reader?.close();
+      await offThread?.close();
       await db.destroy();
     },
   };
+}
+
+/**
+ * The thread of writeOffThread, as plain JavaScript so that it runs under
+ * any loader (free variables: require, workerData, parentPort).
+ */
+const OFF_THREAD_WRITER = String.raw`
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const conn = new Database(workerData.file, { fileMustExist: true });
+conn.pragma('busy_timeout = 5000');
+conn.pragma('synchronous = FULL');
+const cache = new Map();
+const stmt = (sql) => {
+  let s = cache.get(sql);
+  if (!s) cache.set(sql, (s = conn.prepare(sql)));
+  return s;
+};
+const same = (a, b) => a === b || (a !== null && b !== null && a.length === b.length && a.every((x, i) => x === b[i]));
+parentPort.on('message', (m) => {
+  if (m === 'close') {
+    conn.close();
+    parentPort.close();
+    return;
+  }
+  let open = false;
+  try {
+    conn.exec('BEGIN IMMEDIATE');
+    open = true;
+    const actual = stmt(m.check.sql).raw().get(...m.check.params) ?? null;
+    if (!same(actual, m.check.expect)) {
+      conn.exec('ROLLBACK');
+      parentPort.postMessage({ written: false, actual });
+      return;
+    }
+    for (const s of m.statements) stmt(s.sql).run(...s.params);
+    conn.exec('COMMIT');
+    open = false;
+    parentPort.postMessage({ written: true });
+  } catch (e) {
+    if (open) try { conn.exec('ROLLBACK'); } catch {}
+    parentPort.postMessage({ error: { message: String(e && e.message), code: e && e.code } });
+  }
+});
+`;
+
+const requireHere = createRequire(import.meta.url);
+
+/** One transaction at a time, in order; the thread keeps the process alive only while one is pending. */
+class OffThreadWriter {
+  readonly #worker: Worker;
+  readonly #waiting: Array<{ resolve: (r: OffThreadResult) => void; reject: (e: unknown) => void }> = [];
+  #dead: unknown;
+
+  get dead(): boolean {
+    return this.#dead !== undefined;
+  }
+
+  constructor(file: string) {
+    this.#worker = new Worker(OFF_THREAD_WRITER, { eval: true, workerData: { file, driver: requireHere.resolve('better-sqlite3') } });
+    this.#worker.unref();
+    this.#worker.on('message', (r: OffThreadResult | { error: { message: string; code?: string } }) => {
+      const w = this.#waiting.shift();
+      if (this.#waiting.length === 0) this.#worker.unref();
+      if (!w) return;
+      if ('error' in r) w.reject(Object.assign(new StoreError(r.error.code ?? 'write_failed', r.error.message), { code: r.error.code }));
+      else w.resolve(r);
+    });
+    const fail = (e: unknown) => {
+      this.#dead ??= e;
+      for (const w of this.#waiting.splice(0)) w.reject(e);
+    };
+    this.#worker.on('error', fail);
+    this.#worker.on('exit', (code) => fail(new StoreError('writer_stopped', `The store's writer thread stopped (exit code ${code}).`)));
+  }
+
+  write(write: OffThreadWrite): Promise<OffThreadResult> {
+    return new Promise((resolve, reject) => {
+      if (this.#dead) return reject(this.#dead);
+      this.#waiting.push({ resolve, reject });
+      this.#worker.ref();
+      this.#worker.postMessage(write);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#dead) return;
+    const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
+    this.#worker.ref(); // until it has exited
+    this.#worker.postMessage('close');
+    await exited;
+  }
 }
 
 async function openPostgres(url: string): Promise<Store> {
@@ -98,20 +229,29 @@ async function openPostgres(url: string): Promise<Store> {
   }
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (!name) {
+      name = `q${names.size + 1}`;
+      names.set(text, name);
+    }
+    return name;
+  };
   return {
     dialect: 'postgres',
     location: redact(url),
     db,
     prepare<R>(query: CompiledQuery<R>) {
-      let name = names.get(query.sql);
-      if (!name) {
-        name = `q${names.size + 1}`;
-        names.set(query.sql, name);
-      }
       const text = query.sql;
-      const stmtName = name;
+      const stmtName = nameOf(text);
       return async (params: readonly unknown[]) =>
         (await pool.query({ name: stmtName, text, values: params as unknown[] })).rows as R[];
+    },
+    prepareRaw(query: CompiledQuery) {
+      const stmtName = nameOf(query.sql);
+      const text = query.sql;
+      return async (params: readonly unknown[]) =>
+        (await pool.query({ name: stmtName, text, values: params as unknown[], rowMode: 'array' })).rows as unknown[][];
     },
     async close() {
       await db.destroy();

@@ -16,6 +16,7 @@ import {
   COMPANY_FIELDS,
   FIELD_NAMES,
   LEGAL_BASES,
+  NEVER_FOR_PRIVATE,
   WITHHELD_REASONS,
   allowedFields,
   resolveGrant,
@@ -174,7 +175,8 @@ describe('an ordinary person', () => {
     const d = disclose(ordinaryView(), grant('business', ['§38(2)']));
     assert.deepEqual(numbersIn(d), [], 'no person number anywhere');
     for (const f of ['pnr', 'birthDate', 'sex', 'birthPlace', 'relations', 'citizenship', 'church', 'spouse', 'status', 'protections', 'notes', 'election']) {
-      assert.equal(reasonOf(d, f), 'not_for_companies', f);
+      assert.equal(reasonOf(d, f), undefined, `${f}: neither given nor named`);
+      assert.equal(Object.hasOwn(d.data, f), false, f);
     }
     assert.equal(reasonOf(d, 'civilStatus'), 'not_in_basis', 'insurers could have it (§38(3)), a business not');
     assert.equal(reasonOf(d, 'civilStatusDate'), 'not_in_basis');
@@ -188,7 +190,7 @@ describe('an ordinary person', () => {
       assert.deepEqual(keys(d), ['address', 'addressingName', 'civilStatus', 'civilStatusDate', 'marketingProtection', 'moveDate', 'name', 'occupation']);
       assert.equal(d.data.civilStatus, 'G');
       assert.equal(d.data.civilStatusDate, '2009-06-12');
-      assert.equal(reasonOf(d, 'spouse'), 'not_for_companies');
+      assert.equal(reasonOf(d, 'spouse'), undefined, 'not given, and not named in withheld');
       assert.deepEqual(d.basis, [b2, b3]);
     }
   });
@@ -263,7 +265,8 @@ describe('an ordinary person', () => {
     const d = disclose(ordinaryView(), grant('business', ['§38(2)'], { fields: ['name', 'address', 'pnr'] }));
     assert.deepEqual(keys(d), ['address', 'name']);
     assert.equal(reasonOf(d, 'occupation'), 'not_in_scope');
-    assert.equal(reasonOf(d, 'pnr'), 'not_for_companies', 'a scope cannot give what the law does not');
+    assert.equal(d.data.pnr, undefined, 'a scope cannot give what the law does not');
+    assert.equal(reasonOf(d, 'pnr'), undefined);
   });
 });
 
@@ -369,7 +372,7 @@ describe('a dead person (§38(2) nr. 5)', () => {
     assert.deepEqual(d.data.death, { date: '2023-03-05', lastAddress: HOME });
     assert.equal(d.data.address, undefined, 'no current address');
     assert.deepEqual(keys(d), ['addressingName', 'death', 'marketingProtection', 'name', 'occupation']);
-    assert.equal(reasonOf(d, 'status'), 'not_for_companies');
+    assert.equal(reasonOf(d, 'status'), undefined, 'not for companies, and not named');
   });
   test('without the history the date is given and the address at death is not known to the projection', () => {
     const d = disclose(person(base(death), NOW).view, grant('business', ['§38(2)']));
@@ -430,7 +433,7 @@ describe('a person under guardianship (§38(2) nr. 9, Bilag 1 nr. 16)', () => {
   test("business: the date and the guardian's name and address, never the guardian's number", () => {
     const d = disclose(view(), grant('business', ['§38(2)']), { protectedPersons: new Set() });
     assert.deepEqual(d.data.guardianship, { date: '2019-04-01', guardianName: 'Lars Nielsen', guardianAddress: ['Kongensgade 5', '5000 Odense C'] });
-    assert.equal(reasonOf(d, 'guardianship.guardianPnr'), 'not_for_companies');
+    assert.equal(reasonOf(d, 'guardianship.guardianPnr'), undefined, 'the guardian\'s number is not for companies, and not named');
     assert.deepEqual(numbersIn(d), []);
   });
   test("a protected guardian's name and address are withheld (§28 protects the guardian too)", () => {
@@ -472,8 +475,27 @@ describe('a separated person (§38(3), §42(3): "bortset fra oplysning om separa
       assert.equal(d.data.civilStatus, 'G');
       assert.equal(d.data.civilStatusDate, '2009-06-12');
       assert.equal(d.data.separation, undefined);
-      assert.equal(reasonOf(d, 'separation'), 'not_for_companies');
+      assert.equal(reasonOf(d, 'separation'), undefined, 'not named either: that would tell the insurer of the separation');
     }
+  });
+  test('a private party cannot tell from withheld whether the person is separated, or has relations or a number change', () => {
+    const separated = view();
+    const plain = ordinaryView();
+    for (const [kind, bases] of [
+      ['insurer', ['§38(2)', '§38(3)']],
+      ['insurer', ['§42(2)', '§42(3)']],
+      ['business', ['§38(2)']],
+      ['credit_bureau', ['§38(4)']],
+      ['landlord', ['§38(2)']],
+    ] as const) {
+      const a = disclose(separated, grant(kind, [...bases]));
+      const b = disclose(plain, grant(kind, [...bases]));
+      assert.deepEqual(a.withheld, b.withheld, `${kind} ${bases.join(' ')}: the same withheld list with or without a separation`);
+      assert.deepEqual(a.data, b.data, `${kind}: the same data`);
+      for (const w of a.withheld) assert.notEqual(w.reason, 'not_for_companies', `${kind}: ${w.field}`);
+    }
+    // A public authority is told why (its scope could be widened).
+    assert.equal(reasonOf(disclose(separated, grant('public_authority', ['§32'], { fields: ['name'] })), 'separation'), 'not_in_scope');
   });
   test('even a granted scope cannot give an insurer the separation', () => {
     const d = disclose(view(), grant('insurer', ['§38(3)'], { fields: ['civilStatus', 'separation'] }));
@@ -501,7 +523,7 @@ describe('former data', () => {
     const { view, history } = person(base(moved), NOW);
     const d = disclose(view, grant('business', ['§38(2)']), { history });
     assert.equal(d.data.history, undefined);
-    assert.equal(reasonOf(d, 'history'), 'not_for_companies');
+    assert.equal(reasonOf(d, 'history'), undefined, 'not for companies, and not named');
   });
   test('§46: current and former own data; a custody holder\'s number is stripped from both', () => {
     const extra: Change[] = [{ group: 'relation', validFrom: '1990-01-01', value: { role: 'custody_holder', pnr: CUSTODY } }];
@@ -698,11 +720,15 @@ test('property: a disclosure holds only what the policy allows, never a number a
           if (['name', 'addressingName', 'address'].some((k) => k in d.data)) assert.ok(d.protectionMark, 'the mark goes with a protected name or address');
         }
 
-        // 4. Every field of the person is either disclosed or withheld with a known reason, never both.
+        // 4. Every field of the person is either disclosed or withheld with a known reason, never both;
+        // except that a private party is not told of fields no rule gives it (that would tell it the person has them).
         const withheldTop = new Set(d.withheld.filter((w) => !w.field.includes('.')).map((w) => w.field));
         for (const f of presentFields(view, withHistory)) {
-          assert.ok(dataKeys.includes(f) !== withheldTop.has(f), `${f}: disclosed=${dataKeys.includes(f)} withheld=${withheldTop.has(f)}`);
+          if (!dataKeys.includes(f) && !withheldTop.has(f)) {
+            assert.ok(PRIVATE.has(g.customerKind) && NEVER_FOR_PRIVATE.has(f as FieldName), `${f}: neither disclosed nor withheld`);
+          } else assert.ok(dataKeys.includes(f) !== withheldTop.has(f), `${f}: disclosed=${dataKeys.includes(f)} withheld=${withheldTop.has(f)}`);
         }
+        if (PRIVATE.has(g.customerKind)) for (const w of d.withheld) assert.notEqual(w.reason, 'not_for_companies', w.field);
         for (const w of d.withheld) assert.ok(Object.hasOwn(WITHHELD_REASONS, w.reason), w.reason);
         for (const k of dataKeys) assert.ok(presentFields(view, withHistory).has(k), `${k} disclosed but the person has none`);
 

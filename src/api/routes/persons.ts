@@ -63,6 +63,14 @@ export function toWire(d: PersonDisclosure) {
   };
 }
 
+/**
+ * The answers of these routes are built field by field (toWire, from the
+ * disclosure that the policy cut), so they are serialised as they are: the
+ * zod schemas still document them (OpenAPI) but are not run a second time
+ * on every answer of the hottest routes (docs/benchmarks.md).
+ */
+const asBuilt = () => (data: unknown) => JSON.stringify(data);
+
 function requireAuthority(caller: Caller): void {
   if (isPrivateKind(caller.customer.kind)) {
     throw Problem.of('no_legal_basis', 'Companies identify a person by name plus birth date, address or number: use /api/v1/enquiries (§42(6)).');
@@ -77,6 +85,7 @@ export function personRoutes(app: Api, ctx: ApiContext): void {
     '/api/v1/persons/:pnr',
     {
       config: { auth: { roles: ['lookup'] } },
+      serializerCompiler: asBuilt,
       schema: {
         tags,
         summary: 'A person as valid at a date and known at a time, cut to the customer\'s scope (§31-§34)',
@@ -101,6 +110,7 @@ export function personRoutes(app: Api, ctx: ApiContext): void {
     '/api/v1/persons/bulk',
     {
       config: { auth: { roles: ['bulk'] } },
+      serializerCompiler: asBuilt,
       schema: {
         tags,
         summary: 'Up to 1,000 persons in one call, each cut to the customer\'s scope; one audit record names them all',

@@ -245,7 +245,12 @@ export function disclose(person: PersonView, grant: Grant, opts: DisclosureOptio
     !privateParty ? null : opts.protectedPersons === undefined ? 'protection_unknown' : opts.protectedPersons.has(guardianPnr) ? 'protected_§28' : null;
 
   const withheld: Withheld[] = [];
-  const withhold = (field: string, reason: WithheldReason) => withheld.push({ field, reason, rule: WITHHELD_REASONS[reason].rule });
+  const withhold = (field: string, reason: WithheldReason) => {
+    // A private party is not told about fields no rule gives it: naming them would tell it that
+    // the person has them (a separation, §38(3)/§42(3); relations, a number change, a guardian's number).
+    if (privateParty && reason === 'not_for_companies') return;
+    withheld.push({ field, reason, rule: WITHHELD_REASONS[reason].rule });
+  };
 
   const present = collect(person, opts, nameAddress !== undefined);
   const data: Record<string, unknown> = {};

@@ -41,7 +41,7 @@ import {
   type Version,
 } from '../../register/bitemporal.ts';
 import { bulkLoad, type PersonLoad } from '../../register/load.ts';
-import { projectionRows, type Register } from '../../register/register.ts';
+import { insertVersions, projectionRows, type Register } from '../../register/register.ts';
 import { RegistrationError, validateChanges } from '../../register/validate.ts';
 import {
   DEFAULT_AUTHORITY,
@@ -678,6 +678,7 @@ async function replayPerson(tx: Db, p: ImportedPerson, ctx: PersonContext, today
   if (!last) return;
   const rows = projectionRows(check.pnr, versions, today, last);
   await tx.insertInto('person_history').values(rows.history).execute();
+  await insertVersions(tx, rows.versions);
   await tx.insertInto('person_current').values(rows.current).execute();
   if (rows.residence.length) await tx.insertInto('residence').values(rows.residence).execute();
 }

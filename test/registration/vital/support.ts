@@ -15,7 +15,7 @@ export async function snapshot(register: Register): Promise<string> {
   const [regs, numbers, history, current, waiting, lapses] = await Promise.all([
     db.selectFrom('registration').select(['seq', 'pnr', 'event_code', 'changes']).orderBy('seq').execute(),
     db.selectFrom('person_number').select('pnr').orderBy('pnr').execute(),
-    db.selectFrom('person_history').select(['pnr', 'versions']).orderBy('pnr').execute(),
+    db.selectFrom('person_version').selectAll().orderBy('id').execute(),
     db.selectFrom('person_current').select(['pnr', 'state']).orderBy('pnr').execute(),
     db.selectFrom('waiting_item').selectAll().orderBy('id').execute(),
     db.selectFrom('protection_lapse').selectAll().orderBy('pnr').execute(),
