@@ -238,7 +238,7 @@ export function* generatePopulation(opts: PopulationOptions): Generator<SynthPer
           church: born ? churchAtBirth(birth) : rnd() < 0.1,
           status: '01',
           family: familyNo,
-          lastAt: 0,
+          lastAt: Number.NEGATIVE_INFINITY,
         };
         people.push(p);
         return p;
