@@ -158,7 +158,7 @@ export async function generatePopulationInto(register: Register, opts: GenerateO
   };
   const res = await bulkLoad(register, counted(), {
     jobId,
-    batchSize: opts.batchSize ?? (opts.persons >= 100_000 ? 10_000 : 1000),
+    batchSize: opts.batchSize ?? (opts.persons >= 100_000 ? 10_000 : 2000),
     ...(opts.shouldStop && { shouldStop: opts.shouldStop }),
     onProgress: (done) => opts.onProgress?.({ phase: 'persons', done, total: opts.persons }),
   });

@@ -1,0 +1,235 @@
+/**
+ * Load benchmark (issue 3): the register's bulk loader against a raw insert
+ * of the same rows, in the same run, on SQLite.
+ *
+ *   1. generate: the synthetic population (src/synth) is generated and
+ *      written to a scratch NDJSON file (persons/s of the generator);
+ *   2. load: the file is read back and loaded with bulkLoad into a fresh
+ *      store — every number checked, every registration validated, the
+ *      projections built (persons/s, rows/s);
+ *   3. raw: the rows the loader stored (person_number, registration,
+ *      person_history, person_current, residence) are read back and inserted
+ *      into a second fresh store with bare prepared INSERTs in transactions
+ *      of 10,000 rows; only the inserts are timed (rows/s: the baseline);
+ *   4. with --e2e, the whole `opencpr generate` (addresses, persons,
+ *      ownership) into a third store, timed per phase.
+ *
+ * Prints the ratio load/raw, the store size per person, and the time and
+ * size extrapolated to 10M person numbers (linear in persons: state it so).
+ *
+ *   npx tsx bench/load.ts --persons 100000
+ *   npx tsx bench/load.ts --persons 1000000 --keep
+ */
+import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { FixedClock } from '../src/domain/clock.ts';
+import { dateOf } from '../src/domain/dates.ts';
+import { bulkLoad, type PersonLoad } from '../src/register/load.ts';
+import { Register } from '../src/register/register.ts';
+import { openStore } from '../src/storage/store.ts';
+import { Dwellings } from '../src/synth/dwellings.ts';
+import { generatePopulationInto } from '../src/synth/generate.ts';
+import { buildAddresses } from '../src/synth/geography.ts';
+import { generatePopulation } from '../src/synth/population.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    persons: { type: 'string', default: '100000' },
+    seed: { type: 'string', default: '1' },
+    dir: { type: 'string', default: join(os.tmpdir(), 'opencpr-bench-load') },
+    batch: { type: 'string', default: '10000' },
+    e2e: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  process.stdout.write('Usage: npx tsx bench/load.ts [--persons N] [--seed S] [--batch N] [--dir PATH] [--e2e] [--keep]\n');
+  process.exit(0);
+}
+const PERSONS = Number(args.persons);
+const SEED = Number(args.seed);
+const NOW = '2026-06-01T10:00:00.000Z';
+const TABLES = ['person_number', 'registration', 'person_history', 'person_current', 'residence'] as const;
+const TARGET = 10_000_000;
+
+rmSync(args.dir, { recursive: true, force: true });
+mkdirSync(args.dir, { recursive: true });
+const file = (name: string) => join(args.dir, name);
+const n = (x: number) => Math.round(x).toLocaleString('en');
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+const log = (s: string) => process.stdout.write(s + '\n');
+const progress = (s: string) => process.stderr.write(`\r  ${s}   `);
+const sizeOf = (path: string) => ['', '-wal', '-shm'].reduce((s, x) => s + (statSync(path + x, { throwIfNoEntry: false })?.size ?? 0), 0);
+
+log(`Load benchmark: ${n(PERSONS)} persons, seed ${SEED}, SQLite in ${args.dir}, node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}`);
+
+// 1. Generate to a scratch file.
+let t = performance.now();
+const universe = buildAddresses({ seed: SEED, persons: PERSONS });
+const tUniverse = performance.now() - t;
+const scratch = file('population.ndjson');
+const out = createWriteStream(scratch);
+let registrations = 0;
+t = performance.now();
+let count = 0;
+for (const p of generatePopulation({ seed: SEED, persons: PERSONS, universe, dwellings: new Dwellings(universe), today: dateOf(NOW), now: NOW })) {
+  registrations += p.registrations.length;
+  const line: PersonLoad = { pnr: p.pnr, source: p.source, registrations: p.registrations };
+  if (!out.write(JSON.stringify(line) + '\n')) await once(out, 'drain');
+  if (++count % 10_000 === 0) progress(`generated ${n(count)}`);
+}
+out.end();
+await once(out, 'finish');
+const tGen = performance.now() - t;
+process.stderr.write('\n');
+log(`generate: ${n(PERSONS)} persons, ${n(registrations)} registrations in ${(tGen / 1000).toFixed(1)} s = ${n(PERSONS / (tGen / 1000))} persons/s (address universe ${n(universe.units.length)} units in ${(tUniverse / 1000).toFixed(1)} s)`);
+
+// 2. The real loader, from the file.
+async function* readPersons(): AsyncGenerator<PersonLoad> {
+  const rl = createInterface({ input: createReadStream(scratch), crlfDelay: Infinity });
+  for await (const l of rl) if (l) yield JSON.parse(l) as PersonLoad;
+}
+/** bulkLoad takes an Iterable: feed it in chunks read ahead from the file. */
+async function loadFile(register: Register): Promise<number> {
+  const it = readPersons();
+  let buffered: PersonLoad[] = [];
+  let done = false;
+  let loaded = 0;
+  const t0 = performance.now();
+  // Chunks of 50,000 persons keep memory bounded; each chunk is one bulkLoad job continuing the previous.
+  for (let chunk = 0; !done; chunk++) {
+    buffered = [];
+    while (buffered.length < 50_000) {
+      const r = await it.next();
+      if (r.done) {
+        done = true;
+        break;
+      }
+      buffered.push(r.value);
+    }
+    if (!buffered.length) break;
+    const res = await bulkLoad(register, buffered, {
+      jobId: `bench:${chunk}`,
+      batchSize: Number(args.batch),
+      onProgress: (d) => progress(`loaded ${n(loaded + d)} (${n((loaded + d) / ((performance.now() - t0) / 1000))}/s)`),
+    });
+    loaded += res.done;
+  }
+  process.stderr.write('\n');
+  return loaded;
+}
+const storeA = file('load.db');
+const regA = new Register(await openStore(storeA), new FixedClock(NOW));
+t = performance.now();
+const loaded = await loadFile(regA);
+const tLoad = performance.now() - t;
+await regA.close();
+const rowCounts: Record<string, number> = {};
+{
+  const db = new Database(storeA, { readonly: true });
+  for (const tb of TABLES) rowCounts[tb] = Number(db.prepare(`select count(*) from ${tb}`).pluck().get());
+  db.close();
+}
+const rows = Object.values(rowCounts).reduce((a, b) => a + b, 0);
+// The loaded store without the scratch file: checkpoint the WAL first.
+{
+  const db = new Database(storeA);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+}
+const bytesA = sizeOf(storeA);
+log(
+  `load (bulkLoad, file read + JSON.parse included): ${n(loaded)} persons, ${n(rows)} rows in ${(tLoad / 1000).toFixed(1)} s = ${n(loaded / (tLoad / 1000))} persons/s, ${n(rows / (tLoad / 1000))} rows/s` +
+    ` (${Object.entries(rowCounts).map(([k, v]) => `${k} ${n(v)}`).join(', ')})`,
+);
+log(`store: ${mib(bytesA)} = ${n(bytesA / loaded)} bytes/person`);
+
+// 3. Raw baseline: the same rows, bare prepared inserts.
+const storeB = file('raw.db');
+(await openStore(storeB)).close();
+const src = new Database(storeA, { readonly: true });
+const dst = new Database(storeB);
+dst.pragma('journal_mode = WAL');
+dst.pragma('synchronous = FULL');
+dst.pragma('cache_size = -524288');
+let tRaw = 0;
+for (const tb of TABLES) {
+  const cols = (src.prepare(`select name from pragma_table_info('${tb}')`).pluck().all() as string[]).filter((c) => c !== 'rowid');
+  const insert = dst.prepare(`insert into ${tb} (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')})`);
+  const write = dst.transaction((batch: unknown[][]) => {
+    for (const r of batch) insert.run(r);
+  });
+  let batch: unknown[][] = [];
+  const flush = () => {
+    const t0 = performance.now();
+    write(batch);
+    tRaw += performance.now() - t0;
+    batch = [];
+  };
+  // Read in the loader's insertion order (rowid; key order for WITHOUT ROWID tables), untimed.
+  const withoutRowid = /without rowid/i.test(String(src.prepare(`select sql from sqlite_master where name = ?`).pluck().get(tb)));
+  for (const r of src.prepare(`select ${cols.join(', ')} from ${tb}${withoutRowid ? '' : ' order by rowid'}`).raw().iterate() as Iterable<unknown[]>) {
+    batch.push(r);
+    if (batch.length === 10_000) flush();
+  }
+  if (batch.length) flush();
+}
+src.close();
+dst.close();
+log(`raw insert of the same rows: ${(tRaw / 1000).toFixed(1)} s = ${n(rows / (tRaw / 1000))} rows/s`);
+log(`ratio load/raw (rows/s): ${((rows / tLoad) / (rows / tRaw) * 100).toFixed(0)} % (target ≥ 50 %)`);
+rmSync(storeB, { force: true });
+rmSync(storeB + '-wal', { force: true });
+rmSync(storeB + '-shm', { force: true });
+if (!args.keep) rmSync(scratch, { force: true });
+
+// 4. The whole `opencpr generate`.
+let tE2e = 0;
+if (args.e2e) {
+  const storeC = file('generate.db');
+  const regC = new Register(await openStore(storeC), new FixedClock(NOW));
+  const phases: Record<string, number> = {};
+  let phase = '';
+  let since = performance.now();
+  t = since;
+  await generatePopulationInto(regC, {
+    seed: SEED,
+    persons: PERSONS,
+    onProgress: (p) => {
+      if (p.phase !== phase) {
+        const now = performance.now();
+        if (phase) phases[phase] = (phases[phase] ?? 0) + now - since;
+        phase = p.phase;
+        since = now;
+      }
+      if (p.phase === 'persons') progress(`generate+load ${n(p.done)}`);
+    },
+  });
+  tE2e = performance.now() - t;
+  phases[phase] = (phases[phase] ?? 0) + performance.now() - since;
+  process.stderr.write('\n');
+  await regC.close();
+  const bytesC = sizeOf(storeC);
+  log(
+    `opencpr generate (end to end): ${(tE2e / 1000).toFixed(1)} s = ${n(PERSONS / (tE2e / 1000))} persons/s; ` +
+      Object.entries(phases).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ') +
+      `; store ${mib(bytesC)} = ${n(bytesC / PERSONS)} bytes/person`,
+  );
+  if (!args.keep) for (const x of ['', '-wal', '-shm']) rmSync(storeC + x, { force: true });
+}
+
+// Extrapolation to a national population (10M numbers), linear in persons.
+const scale = TARGET / PERSONS;
+const e2e = tE2e || tGen + tLoad;
+log(
+  `extrapolated to ${n(TARGET)} numbers (× ${scale.toFixed(0)}, linear): ` +
+    `${(e2e * scale / 60_000).toFixed(0)} min (target 15 min), store ${((bytesA * scale) / 2 ** 30).toFixed(1)} GiB (target < 20 GB)` +
+    (tE2e ? '' : ' — generation and load measured separately and added'),
+);
+if (!args.keep) for (const x of ['', '-wal', '-shm']) rmSync(storeA + x, { force: true });
