@@ -66,6 +66,7 @@ interface Draft {
   late: boolean;
   changes: Change[];
   annuls?: Draft;
+  documentation?: string;
 }
 
 interface Person {
@@ -270,8 +271,15 @@ export function* generatePopulation(opts: PopulationOptions): Generator<SynthPer
           const r = rnd();
           // §12(1): a move is reported within 5 days; later reports are registered and marked late (§57).
           const delay = r < 0.88 ? int(-14, 5) : r < 0.98 ? int(6, 40) : int(41, 400);
+          // Now and then the move date is registered wrong (a week late) and corrected 3-20 days later (A09, documented).
+          const wrong = rnd() < 0.005 && day + 7 < today ? 7 : 0;
+          const fixDelay = Math.max(delay, 0) + int(3, 20);
           for (const m of h.members) {
-            reg(m, day, delay, eventCode, h.municipality, [{ group: 'address', validFrom: date(day), value: addressValue(stay.unit) }], delay > 5);
+            const value = addressValue(stay.unit);
+            reg(m, day, delay, eventCode, h.municipality, [{ group: 'address', validFrom: date(day + wrong), value }], delay > 5);
+            const fix = wrong ? reg(m, day, fixDelay, 'A09', h.municipality, [{ group: 'address', validFrom: date(day), validTo: date(day + wrong), value }]) : undefined;
+            // MOV-1: after registration a move date is corrected only with documentation.
+            if (fix) fix.documentation = 'Lejekontrakt med overtagelsesdato';
           }
         }
         if (planned <= today) {
@@ -556,7 +564,8 @@ export function* generatePopulation(opts: PopulationOptions): Generator<SynthPer
           at(d, () => !p.dead && !p.away && (p.household?.members.size ?? 0) === 1 && emigrate([p], d));
         } else if (r < 0.072) {
           const d = day + Math.floor(rnd() * 20 * YEAR);
-          at(d, () => disappear(p, d));
+          // Those who disappear live alone.
+          at(d, () => p.household?.members.size === 1 && !p.spouse && disappear(p, d));
         }
         if (rnd() >= partnerChance) return;
         const age = 20 + exp(5);
@@ -769,6 +778,7 @@ export function* generatePopulation(opts: PopulationOptions): Generator<SynthPer
           authority: d.authority,
           eventCode: d.eventCode,
           ...(d.late && { late: true }),
+          ...(d.documentation && { documentation: d.documentation }),
           changes: d.changes as PersonLoad['registrations'][number]['changes'],
           ...(d.annuls && { annulsIndex: index.get(d.annuls)! }),
         });
