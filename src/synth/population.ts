@@ -631,7 +631,6 @@ export function* generatePopulation(opts: PopulationOptions): Generator<SynthPer
           at(sd, () => {
             if (a.dead || b.dead || a.away || b.away || a.household !== h || b.household !== h) return;
             const leaver = mother ? (rnd() < 0.85 ? father! : mother) : b;
-            const stayer = leaver === a ? b : a;
             // The children go with the mother when she is the one who leaves.
             const kids = leaver === mother ? [...h.members].filter((m) => m !== a && m !== b && m.birth + 18 * YEAR > sd) : [];
             if (married) {
@@ -664,7 +663,6 @@ export function* generatePopulation(opts: PopulationOptions): Generator<SynthPer
                 couple(leaver, nd);
               });
             }
-            void stayer;
           });
         }
       };
