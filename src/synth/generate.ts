@@ -98,11 +98,14 @@ export async function generatePopulationInto(register: Register, opts: GenerateO
   if (metaRow) {
     job = JSON.parse(metaRow.value) as JobMeta;
     if (job.jobId !== jobId) {
-      throw new GenerateError('generated_elsewhere', `This store holds another synthetic population (${job.persons} persons, seed ${job.seed}); generate into a fresh store.`);
+      throw new GenerateError(
+        'generated_elsewhere',
+        `${register.store.location} holds another synthetic population (${job.persons} persons, seed ${job.seed}); generate into a fresh store (another -s, or remove that one).`,
+      );
     }
   } else {
     const any = await db.selectFrom('person_number').select('pnr').limit(1).executeTakeFirst();
-    if (any) throw new GenerateError('not_empty', 'The register already holds persons; generate into a fresh store.');
+    if (any) throw new GenerateError('not_empty', `${register.store.location} already holds persons (an earlier version's population or an import); generate into a fresh store (another -s, or remove that one).`);
     const now = register.clock.now();
     job = { jobId, seed: opts.seed, persons: opts.persons, municipalities: munis, today: dateOf(now), now: now.toISOString(), addressesDone: 0, ownershipDone: false };
     await db.insertInto('meta').values({ key: META, value: JSON.stringify(job) }).execute();
