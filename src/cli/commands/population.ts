@@ -244,7 +244,7 @@ export async function runGenerate(register: Register, o: GenerateCliOptions, io:
     });
     if (phase) io.err('\n');
     if (res.stopped) throw new CliError(`Interrupted (job ${res.jobId}); the store is consistent. Run the same command again to resume.`, 130);
-    if (res.alreadyComplete) io.err(`Population ${res.jobId} was generated before; nothing to do.\n`);
+    if (res.alreadyComplete) io.err(`Population ${res.jobId} already loaded (generated before); nothing to do.\n`);
     if (res.ownership) {
       io.err(
         `  ownership: ${n(res.ownership.properties)} properties, ${n(res.ownership.ownerships)} ownerships; ${n(res.ownership.personOwned)} owned by residents` +
