@@ -32,6 +32,11 @@ export const CPR_START: Day = dayOf('1968-04-02');
 const DAY_MS = 86_400_000;
 const CPR_START_MS = CPR_START * DAY_MS + 8 * 3_600_000;
 
+/** Families of one elderly person (dead or old; their relatives are outside the population): they bring the dead's share towards CPR's. */
+const ELDER_SHARE = 0.55;
+/** Families of one immigrant staying a few years (the emigrated in CPR are mostly such). */
+const TRANSIENT_SHARE = 0.1;
+
 /** Registered partnership existed from 1 October 1989 until same-sex marriage on 15 June 2012. */
 const PARTNERSHIP_FROM = dayOf('1989-10-01');
 const PARTNERSHIP_TO = dayOf('2012-06-15');
@@ -556,7 +561,7 @@ export function* generatePopulation(opts: PopulationOptions): Generator<SynthPer
       };
 
       /** An adult's own life from `day`: single, perhaps a partner and children. */
-      const adulthood = (p: Person, day: Day, municipality: string, partnerChance = 0.9) => {
+      const adulthood = (p: Person, day: Day, municipality: string, partnerChance = 0.92) => {
         ownHome(p, day, municipality);
         const r = rnd();
         if (p.birth + 20 * YEAR < today && r < 0.07) {
@@ -669,11 +674,27 @@ export function* generatePopulation(opts: PopulationOptions): Generator<SynthPer
 
       // ── The family's first person ──────────────────────────────────────
       const sex: Sex = rnd() < 0.5 ? 'M' : 'K';
+      const kind = rnd();
       if (lone) {
         // The last persons of a population: single adults, so no family is cut short.
         const birth = today - Math.floor((18 + rnd() * 60) * YEAR);
         outsider(sex, birth, today + 1);
-      } else if (rnd() < 0.12) {
+      } else if (kind < ELDER_SHARE) {
+        // Someone of the old generations whose relatives are not part of the population: lives on their own until death.
+        const birth = dayOf('1885-01-01') + Math.floor(rnd() * (dayOf('1940-01-01') - dayOf('1885-01-01')));
+        outsider(sex, birth, today + 1);
+      } else if (kind < ELDER_SHARE + TRANSIENT_SHARE) {
+        // A stay of a few years from abroad (work, study), mostly ending in departure.
+        const birth = today - Math.floor((20 + rnd() * 25) * YEAR) - Math.floor(rnd() * 40 * YEAR);
+        const arrival = Math.max(CPR_START, birth + Math.floor((20 + rnd() * 15) * YEAR));
+        const p = newPerson(sex, birth, adultName(sex, rnd), false);
+        const country = ORIGIN(rnd());
+        at(arrival, () => {
+          immigrate(p, arrival, pickMunicipality(rnd()), country);
+          const out = arrival + Math.floor((0.5 + rnd() * 4.5) * YEAR);
+          if (rnd() < 0.8) at(out, () => !p.dead && !p.away && p.household?.members.size === 1 && emigrate([p], out, country));
+        });
+      } else if (kind < ELDER_SHARE + TRANSIENT_SHARE + 0.1) {
         const birth = dayOf('1940-01-01') + Math.floor(rnd() * (today - 20 * YEAR - dayOf('1940-01-01')));
         const arrival = Math.max(CPR_START, birth + Math.floor((18 + rnd() * 20) * YEAR));
         const p = newPerson(sex, birth, adultName(sex, rnd), false);

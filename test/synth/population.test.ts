@@ -203,9 +203,9 @@ describe('synthetic population generator', () => {
     const share = (k: string) => (s.byStatus[k] ?? 0) / s.persons;
     assert.ok(s.singleShare > 0.34 && s.singleShare < 0.48, `single-person households ${s.singleShare}`);
     assert.ok(s.personsPerHousehold > 1.9 && s.personsPerHousehold < 2.4, `persons per household ${s.personsPerHousehold}`);
-    assert.ok(share('01') > 0.6 && share('01') < 0.85, `residents ${share('01')}`);
-    assert.ok(share('90') > 0.12 && share('90') < 0.35, `dead ${share('90')}`);
-    assert.ok(share('80') > 0.002, `emigrated ${share('80')}`);
+    assert.ok(share('01') > 0.55 && share('01') < 0.8, `residents ${share('01')}`);
+    assert.ok(share('90') > 0.2 && share('90') < 0.38, `dead ${share('90')}`);
+    assert.ok(share('80') > 0.01, `emigrated ${share('80')}`);
     assert.ok(s.nationalMovesPerYear > 600_000 && s.nationalMovesPerYear < 1_300_000, `moves a year nationally ${s.nationalMovesPerYear}`);
     const young = (s.ageBands['0-9']!.M + s.ageBands['0-9']!.K) / s.residents;
     assert.ok(young > 0.08 && young < 0.17, `0-9 year olds ${young}`);
