@@ -26,6 +26,8 @@ export class Dwellings {
   readonly stays = new Map<number, Stay[]>();
   /** Claims that had to share a unit because no free one was found (reported in the summary). */
   shared = 0;
+  /** All stays given a unit (claimed or shared). */
+  given = 0;
 
   constructor(
     readonly universe: AddressUniverse,
@@ -63,6 +65,7 @@ export class Dwellings {
 
   /** A free unit in the municipality for [from, to), or in a neighbouring list when it is full. */
   take(municipality: string, from: Day, to: Day, rnd: () => number, adults: () => string[]): Stay {
+    this.given++;
     const pool = this.universe.unitsOf.get(municipality)!;
     let unit = -1;
     for (let i = 0; i < 64 && unit < 0; i++) {

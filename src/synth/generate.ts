@@ -47,7 +47,8 @@ export interface GenerateOptions {
   municipalities?: readonly string[];
   /** Persons per load transaction. */
   batchSize?: number;
-  onProgress?: (p: { phase: 'addresses' | 'persons' | 'ownership'; done: number; total: number }) => void;
+  /** `from`: where this run started (a resumed run skips what was loaded before). */
+  onProgress?: (p: { phase: 'addresses' | 'persons' | 'ownership'; done: number; total: number; from?: number }) => void;
   /** Checked between batches: the run stops after the batch in hand (resumable). */
   shouldStop?: () => boolean;
 }
@@ -159,14 +160,16 @@ export async function generatePopulationInto(register: Register, opts: GenerateO
       yield p;
     }
   };
+  const prior = await db.selectFrom('meta').select('value').where('key', '=', `load:${jobId}`).executeTakeFirst();
+  const from = prior ? Number(prior.value) : 0;
   const res = await bulkLoad(register, counted(), {
     jobId,
     batchSize: opts.batchSize ?? (opts.persons >= 100_000 ? 10_000 : 2000),
     ...(opts.shouldStop && { shouldStop: opts.shouldStop }),
-    onProgress: (done) => opts.onProgress?.({ phase: 'persons', done, total: opts.persons }),
+    onProgress: (done) => opts.onProgress?.({ phase: 'persons', done, total: opts.persons, from }),
   });
   if (res.stopped) return { jobId, loaded: res.done - res.skipped, skipped: res.skipped, stopped: true, alreadyComplete: false, summary: null, addresses: counts, ownership: null };
-  const summary = collector.finish(dwellings.shared);
+  const summary = collector.finish(dwellings.shared, dwellings.given);
 
   // 4. Ownership, with residents as person owners.
   let ownership: GenerateResult['ownership'] = null;

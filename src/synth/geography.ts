@@ -55,7 +55,7 @@ export interface AddressUniverse {
 }
 
 /** Dwellings per person generated: enough free units for every household over the decades. */
-export const UNITS_PER_PERSON = 0.6;
+export const UNITS_PER_PERSON = 0.8;
 
 /** The big cities hold several times an average municipality's population (approximate, see docs/population.md). */
 const CITY_FACTOR: Record<string, number> = { '0101': 10, '0751': 5.5, '0461': 3.2, '0851': 3.4, '0147': 1.6 };

@@ -250,10 +250,10 @@ export function* generatePopulation(opts: PopulationOptions): Generator<SynthPer
         return p;
       };
       const inCpr = (p: Person, from: Day) => {
-        // Only persons alive in Denmark on or after CPR's start have a number.
+        // Only persons alive in Denmark on or after CPR's start have a number; everyone dies in the simulation.
+        if (p.death <= today) at(p.death, () => die(p));
         if (p.death < CPR_START || p.death <= from) return;
         p.pnr = allocate(p.birth, p.sex);
-        if (p.death <= today) at(p.death, () => die(p));
       };
 
       // ── Households and moves ───────────────────────────────────────────
@@ -266,7 +266,9 @@ export function* generatePopulation(opts: PopulationOptions): Generator<SynthPer
       const settle = (h: Household, day: Day, municipality: string, register: boolean, eventCode = 'A01') => {
         if (h.stay) dwellings.end(h.stay, day);
         h.municipality = municipality;
-        const planned = day + stayLength(h);
+        let planned = day + stayLength(h);
+        // One who lives alone leaves the dwelling at death at the latest.
+        if (h.members.size === 1) planned = Math.min(planned, Math.max(day + 1, [...h.members][0]!.death));
         const stay = dwellings.take(municipality, day, planned > today ? OPEN : Math.floor(planned), rnd, () =>
           [...h.members].filter((m) => m.pnr && m.birth + 18 * YEAR <= day).map((m) => m.pnr!),
         );
@@ -402,11 +404,13 @@ export function* generatePopulation(opts: PopulationOptions): Generator<SynthPer
           return p;
         }
         inCpr(p, birth);
+        // The stays end at death when that comes first (the claim on the dwelling is known at once).
+        const end = Math.max(birth + 1, Math.min(until, p.death));
         const leaveDay = Math.floor(birthday(birth, 18) + rnd() * 6 * YEAR);
-        const childhood = pastHome(p, birth, Math.min(leaveDay, until), pickMunicipality(rnd()), leaveDay < until);
+        const childhood = pastHome(p, birth, Math.min(leaveDay, end), pickMunicipality(rnd()), leaveDay < end);
         reg(p, birth, int(1, 3), 'A14', childhood.municipality, birthFacts(p, childhood.stay!.unit));
-        if (leaveDay < until) {
-          const own = pastHome(p, leaveDay, until, rnd() < 0.6 ? childhood.municipality : pickMunicipality(rnd()));
+        if (leaveDay < end) {
+          const own = pastHome(p, leaveDay, end, rnd() < 0.6 ? childhood.municipality : pickMunicipality(rnd()));
           reg(p, leaveDay, int(0, 5), 'A01', own.municipality, [{ group: 'address', validFrom: date(leaveDay), value: addressValue(own.stay!.unit) }]);
         }
         return p;
@@ -423,12 +427,13 @@ export function* generatePopulation(opts: PopulationOptions): Generator<SynthPer
           p.household = h;
           settle(h, day, municipality, false);
         } else {
-          h = pastHome(p, day, until, municipality);
+          h = pastHome(p, day, Math.max(day + 1, Math.min(until, p.death)), municipality);
         }
         const d = date(day);
         const b = date(p.birth);
-        // An immigrant is registered from the day of entry; the facts from before come from the documents.
-        reg(p, day, int(3, 20), 'A01', h.municipality, [
+        // §16-§20: an immigrant is registered from the day of entry (P31, entry with a person number);
+        // the facts from before come from the documents.
+        reg(p, day, int(3, 20), 'P31', h.municipality, [
           { group: 'birth', validFrom: b, value: { birthDate: b, sex: p.sex, place: 'Udlandet' } },
           { group: 'name', validFrom: d, value: p.name },
           { group: 'status', validFrom: d, value: { code: '01' } },
@@ -456,8 +461,12 @@ export function* generatePopulation(opts: PopulationOptions): Generator<SynthPer
 
       // ── Life events ────────────────────────────────────────────────────
       const die = (p: Person) => {
-        // Deaths abroad or of the disappeared are not known to CPR.
-        if (p.dead || p.pnr === null || p.away) return;
+        if (p.dead) return;
+        if (p.away) {
+          // Deaths abroad or of the disappeared are not known to CPR; the person is out of the story.
+          p.dead = true;
+          return;
+        }
         const day = p.death;
         p.dead = true;
         p.status = '90';
@@ -674,7 +683,8 @@ export function* generatePopulation(opts: PopulationOptions): Generator<SynthPer
 
       // ── The family's first person ──────────────────────────────────────
       const sex: Sex = rnd() < 0.5 ? 'M' : 'K';
-      const kind = rnd();
+      // The first family is always born here in the second half of the century: a demo starts with a whole life.
+      const kind = familyNo === 0 ? 1 : rnd();
       if (lone) {
         // The last persons of a population: single adults, so no family is cut short.
         const birth = today - Math.floor((18 + rnd() * 60) * YEAR);
@@ -707,7 +717,10 @@ export function* generatePopulation(opts: PopulationOptions): Generator<SynthPer
         });
       } else {
         // Founders are born 1895-2006, most in the first half of the century (their descendants fill the rest).
-        const birth = dayOf('1895-01-01') + Math.floor(Math.pow(rnd(), 1.8) * (today - 18 * YEAR - dayOf('1895-01-01')));
+        const birth =
+          familyNo === 0
+            ? dayOf('1945-01-01') + Math.floor(rnd() * 40 * YEAR)
+            : dayOf('1895-01-01') + Math.floor(Math.pow(rnd(), 1.8) * (today - 18 * YEAR - dayOf('1895-01-01')));
         const p = newPerson(sex, birth, childName(sex, undefined, drawLastName(rnd), rnd), true);
         inCpr(p, birth);
         at(birth, () => {

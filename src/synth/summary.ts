@@ -33,8 +33,9 @@ export interface PopulationSummary {
   nameChanges: number;
   immigrations: number;
   emigrations: number;
-  /** Stays that found no free unit and share one with another household (should be near 0). */
+  /** Stays that found no free unit and share one with another household, of all stays given a unit. */
   sharedDwellings?: number;
+  stays?: number;
 }
 
 type Changes = NonNullable<SynthPerson['registrations'][number]['changes']>;
@@ -109,11 +110,11 @@ export class SummaryCollector {
             protections.set(c.key ?? (v?.type as string), { from: c.validFrom, to: c.validTo ?? null });
             break;
           case 'address':
-            if (v && r.eventCode === 'A01' && !changes.some((x) => x.group === 'birth')) {
+            if (v && r.eventCode === 'A01') {
               const y = Number(c.validFrom.slice(0, 4));
               this.#moves.set(y, (this.#moves.get(y) ?? 0) + 1);
             }
-            if (v && r.eventCode === 'A01' && changes.some((x) => x.group === 'birth')) s.immigrations++;
+            if (v && r.eventCode === 'P31') s.immigrations++;
             break;
         }
       }
@@ -130,7 +131,7 @@ export class SummaryCollector {
     for (const [type, x] of protections) if (x.from <= today && (x.to === null || today < x.to)) s.protections[type] = (s.protections[type] ?? 0) + 1;
   }
 
-  finish(sharedDwellings?: number): PopulationSummary {
+  finish(sharedDwellings?: number, stays?: number): PopulationSummary {
     const s = this.s;
     s.households = this.#units.size;
     for (const n of this.#units.values()) {
@@ -146,6 +147,7 @@ export class SummaryCollector {
     }
     s.nationalMovesPerYear = s.residents ? Math.round(((sum / 10) * 5_900_000) / s.residents) : 0;
     if (sharedDwellings !== undefined) s.sharedDwellings = sharedDwellings;
+    if (stays !== undefined) s.stays = stays;
     return s;
   }
 }
@@ -177,7 +179,7 @@ export function formatSummary(s: PopulationSummary): string {
   out.push(`  protections in force: ` + ['0001', '0002', '0003', '0004'].map((t) => `${t} ${n(s.protections[t] ?? 0)} (${pct(s.protections[t] ?? 0, s.residents)})`).join(', '));
   out.push(
     `  immigrations ${n(s.immigrations)}, emigrations ${n(s.emigrations)}; late registrations ${n(s.late)}, corrections ${n(s.corrections)}, annulments ${n(s.annulments)}` +
-      (s.sharedDwellings !== undefined ? `; stays sharing a dwelling ${n(s.sharedDwellings)}` : ''),
+      (s.sharedDwellings !== undefined ? `; stays sharing a dwelling ${n(s.sharedDwellings)}${s.stays ? ` of ${n(s.stays)}` : ''}` : ''),
   );
   return out.join('\n') + '\n';
 }

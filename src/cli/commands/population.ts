@@ -225,6 +225,7 @@ export async function runGenerate(register: Register, o: GenerateCliOptions, io:
   const started = Date.now();
   let last = 0;
   let phase = '';
+
   try {
     const res = await generatePopulationInto(register, {
       persons: o.persons,
@@ -238,7 +239,8 @@ export async function runGenerate(register: Register, o: GenerateCliOptions, io:
         phase = p.phase;
         last = now;
         const what = p.phase === 'addresses' ? 'house numbers' : p.phase === 'persons' ? 'persons' : 'properties';
-        const rate = p.phase === 'persons' ? ` (${n(Math.round((p.done / Math.max(1, now - started)) * 1000))}/s)` : '';
+        // A resumed run counts its rate from where it started.
+        const rate = p.phase === 'persons' ? ` (${n(Math.round(((p.done - (p.from ?? 0)) / Math.max(1, now - started)) * 1000))}/s)` : '';
         io.err(`\r  ${p.phase}: ${n(p.done)} / ${n(p.total)} ${what}${rate}   `);
       },
     });
