@@ -14,7 +14,6 @@ import { ensureDemoCustomers } from '../api/demo.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import { dateOf, parseCivilDate, parseInstant } from '../domain/dates.ts';
 import { maskPnr, normalisePnr, type Sex } from '../domain/pnr/pnr.ts';
-import { bulkLoad } from '../register/load.ts';
 import { Register } from '../register/register.ts';
 import { RegistrationError } from '../register/validate.ts';
 import { openStore, StoreError } from '../storage/store.ts';
