@@ -218,7 +218,7 @@ export function buildCli(io: CliIo): Command {
       let sampleLookup: string | undefined;
       await withOpen(register, async (r) => {
         const audit = new AuditLog(r.store, io.clock);
-        await runGenerate(r, { persons, seed: 1, summary: false }, io);
+        await runGenerate(r, { persons, seed: 1, summary: false, keepExisting: true }, io);
         // Show someone with a history worth looking at.
         const sample = await r.store.db
           .selectFrom('registration')

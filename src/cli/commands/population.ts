@@ -207,6 +207,8 @@ export interface GenerateCliOptions {
   municipalities?: string[];
   /** Print the summary report (default true). */
   summary?: boolean;
+  /** The demo: a store that already holds another population is used as it is. */
+  keepExisting?: boolean;
 }
 
 /**
@@ -257,6 +259,10 @@ export async function runGenerate(register: Register, o: GenerateCliOptions, io:
     if (o.summary !== false && res.summary) io.out(formatSummary(res.summary));
     return res;
   } catch (e) {
+    if (e instanceof GenerateError && o.keepExisting && (e.code === 'not_empty' || e.code === 'generated_elsewhere')) {
+      io.err(`${e.message.replace(/; generate into.*$/, '')}; using it as it is.\n`);
+      return { jobId: '', loaded: 0, skipped: 0, stopped: false, alreadyComplete: true, summary: null, addresses: { houseNumbers: 0, units: 0 }, ownership: null };
+    }
     if (e instanceof GenerateError) throw new CliError(e.message, e.code === 'unknown_municipality' || e.code === 'invalid_size' ? 2 : 1);
     throw e;
   } finally {
