@@ -17,18 +17,16 @@ import { ensureDemoCustomers, ensureDemoLandlord } from '../api/demo.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import { dateOf, parseCivilDate, parseInstant } from '../domain/dates.ts';
 import { maskPnr, normalisePnr, type Sex } from '../domain/pnr/pnr.ts';
-import { bulkLoad } from '../register/load.ts';
 import { Register } from '../register/register.ts';
 import { RegistrationError } from '../register/validate.ts';
 import { openStore, StoreError } from '../storage/store.ts';
-import { standinPopulation } from '../synth/standin.ts';
 import { CliError } from './errors.ts';
 import { cliActor } from './actor.ts';
 import { addAuditCommands } from './commands/audit.ts';
 import { addAccessCommands } from './commands/access.ts';
 import { addReferenceCommands } from './commands/reference.ts';
 import { addCprExtractCommands } from './commands/cpr-extract.ts';
-import { addPopulationCommands } from './commands/population.ts';
+import { addGenerateCommand, addPopulationCommands, runGenerate } from './commands/population.ts';
 import { addExtractCommands } from './commands/extracts.ts';
 import { addRegistrationVitalCommands } from './commands/registration-vital.ts';
 import { addRegistrationMoveCommands } from './commands/registration-moves.ts';
@@ -96,16 +94,7 @@ export function buildCli(io: CliIo): Command {
       });
     });
 
-  program
-    .command('generate')
-    .description('load a synthetic population (stand-in generator); resumable when interrupted')
-    .requiredOption('--persons <n>', 'how many persons')
-    .option('--seed <n>', 'random seed (same seed, same population)', '1')
-    .action(async (o: { persons: string; seed: string }) => {
-      const persons = positiveInt(o.persons, '--persons');
-      const seed = positiveInt(o.seed, '--seed');
-      await withRegister((r) => generate(r, persons, seed, io));
-    });
+  addGenerateCommand(program, async () => new Register(await openStore(program.opts().store as string), io.clock), io);
 
   program
     .command('person <pnr>')
@@ -235,7 +224,7 @@ export function buildCli(io: CliIo): Command {
       let sampleLookup: string | undefined;
       await withOpen(register, async (r) => {
         const audit = new AuditLog(r.store, io.clock);
-        await generate(r, persons, 1, io);
+        await runGenerate(r, { persons, seed: 1, summary: false, keepExisting: true }, io);
         // Show someone with a history worth looking at.
         const sample = await r.store.db
           .selectFrom('registration')
@@ -333,34 +322,6 @@ async function serve(register: Register, port: number, host: string, io: CliIo, 
   io.err('Stopping.\n');
   await app.close();
   await register.close();
-}
-
-async function generate(r: Register, persons: number, seed: number, io: CliIo): Promise<void> {
-  let stop = false;
-  const onSignal = () => {
-    stop = true;
-    io.err('\nStopping after the batch in hand; run the same command again to resume.\n');
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const started = Date.now();
-  try {
-    const res = await bulkLoad(r, standinPopulation({ persons, seed, today: dateOf(io.clock.now()) }), {
-      jobId: `standin:${seed}:${persons}`,
-      batchSize: persons >= 100_000 ? 10_000 : 1000,
-      shouldStop: () => stop,
-      onProgress: (done) => {
-        const rate = Math.round((done / Math.max(1, Date.now() - started)) * 1000);
-        io.err(`\r  loaded ${done.toLocaleString('en')} / ${persons.toLocaleString('en')} persons (${rate.toLocaleString('en')}/s)   `);
-      },
-    });
-    if (res.done > res.skipped) io.err('\n');
-    if (res.stopped) throw new CliError(`Interrupted at ${res.done} of ${persons} persons; the store is consistent.`, 130);
-    if (res.skipped >= persons) io.err(`Population of ${persons} (seed ${seed}) already loaded.\n`);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
 }
 
 /** Runs the CLI; returns the exit code instead of exiting (for tests). */

@@ -19,19 +19,24 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
-import { checkPnr } from '../domain/pnr/pnr.ts';
+import { checkPnr, NO_MOD11_DATES } from '../domain/pnr/pnr.ts';
 import type { CivilDate, Instant } from '../domain/dates.ts';
 import { dateOf } from '../domain/dates.ts';
 import type { DB } from '../storage/schema.ts';
-import { applyChanges, type Version } from './bitemporal.ts';
+import { applyAnnulment, applyChanges, registrationsInForce, type FactChange, type Registration, type Version } from './bitemporal.ts';
 import { projectionRows, type Register } from './register.ts';
 import { RegistrationError, validateChanges, type NewRegistration } from './validate.ts';
 
 export interface PersonLoad {
   pnr: string;
-  /** 'allocated' when the number was made for this register (synthetic), else 'imported'. */
+  /**
+   * 'allocated' when the number was made for this register (synthetic), else 'imported'. An
+   * allocated number without the modulus-11 check puts its date on the register's list of
+   * no-mod-11 dates, as allocatePnr does when a date's mod-11 serials run out (COD-2).
+   */
   source: 'allocated' | 'imported';
-  registrations: Array<Omit<NewRegistration, 'pnr' | 'annuls'> & { registeredAt: Instant }>;
+  /** In registration order; `annulsIndex` (0-based, an earlier registration of the person) makes one an annulment (REG-3). */
+  registrations: Array<Omit<NewRegistration, 'pnr' | 'annuls'> & { registeredAt: Instant; annulsIndex?: number }>;
 }
 
 export interface LoadOptions {
@@ -57,6 +62,7 @@ const COLUMNS = {
   person_history: ['pnr', 'last_seq', 'last_registered_at'],
   person_version: ['id', 'g', 'k', 'vf', 'vt', 'rf', 'rt', 's', 'v'],
   person_current: ['pnr', 'status', 'state', 'computed_for', 'stale_at'],
+  no_mod11_date: ['birth_date', 'since'],
   residence: [
     'pnr',
     'address_id',
@@ -71,6 +77,8 @@ const COLUMNS = {
   ],
 } as const;
 type Table = keyof typeof COLUMNS;
+/** A date may be listed by an earlier batch or load already. */
+const ON_CONFLICT: Partial<Record<Table, string>> = { no_mod11_date: ' on conflict (birth_date) do nothing' };
 const TABLES = Object.keys(COLUMNS) as Table[];
 
 type Cell = string | number | null;
@@ -101,7 +109,8 @@ export async function bulkLoad(register: Register, persons: Iterable<PersonLoad>
   const prior = await db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
   const skipped = prior ? Number(prior.value) : 0;
   const today = dateOf(register.clock.now());
-  const noMod11 = await register.noMod11Dates();
+  // The loader's own copy: allocated numbers may add dates to it (the register re-reads the table when reopened).
+  const noMod11 = new Set(await register.noMod11Dates());
   const build: BuildRows = (persons, seqs) => batchRows(persons, seqs, noMod11, today);
   const sink = dialect === 'sqlite' ? await sqliteSink(register.store.location, build) : postgresSink(db, build);
   let done = skipped;
@@ -153,14 +162,21 @@ export async function bulkLoad(register: Register, persons: Iterable<PersonLoad>
 function batchRows(
   persons: readonly PersonLoad[],
   seqs: (i: number) => number,
-  noMod11: ReadonlySet<CivilDate>,
+  noMod11: Set<CivilDate>,
   today: CivilDate,
 ): BatchRows {
-  const out: BatchRows = { person_number: [], registration: [], person_history: [], person_version: [], person_current: [], residence: [] };
+  const out: BatchRows = { person_number: [], registration: [], person_history: [], person_version: [], person_current: [], residence: [], no_mod11_date: [] };
   const { person_number: numbers, registration: regs, person_history: histories, person_version: versionCells, person_current: currents, residence } = out;
   let next = 0;
   for (const p of persons) {
-    const check = checkPnr(p.pnr, noMod11);
+    let check = checkPnr(p.pnr, noMod11);
+    const listed = check.kind === 'valid' && check.rule === 'no_mod11_date' && !NO_MOD11_DATES.has(check.birthDate);
+    if ((check.kind === 'suspicious' || listed) && p.source === 'allocated' && 'birthDate' in check) {
+      // COD-2: the date's mod-11 serials ran out; from now on it is on the register's list.
+      noMod11.add(check.birthDate);
+      out.no_mod11_date.push(check.birthDate, p.registrations[0]?.registeredAt ?? new Date(0).toISOString());
+      check = checkPnr(p.pnr, noMod11);
+    }
     if (check.kind !== 'valid') throw new RegistrationError(`pnr_${check.kind}`, `${p.pnr}: ${check.message}`);
     const pnr = check.pnr;
     numbers.push(
@@ -173,11 +189,30 @@ function batchRows(
     );
     let versions: Version[] = [];
     let last: { seq: number; registeredAt: Instant } | undefined;
-    for (const r of p.registrations) {
-      const changes = validateChanges(r.changes);
+    const done: Registration[] = [];
+    for (const [i, r] of p.registrations.entries()) {
       const seq = seqs(next++);
-      versions = applyChanges(versions, changes, r.registeredAt, seq);
-      regs.push(seq, pnr, r.registeredAt, r.authority, r.eventCode, r.documentation ?? null, r.late ? 1 : 0, null, JSON.stringify(changes));
+      let annuls: number | null = null;
+      let changes: FactChange[] = [];
+      if (r.annulsIndex === undefined) {
+        changes = validateChanges(r.changes);
+        if (changes.length === 0) throw new RegistrationError('no_changes', `${pnr}: registration ${i + 1} asserts or ends no fact.`);
+        versions = applyChanges(versions, changes, r.registeredAt, seq);
+      } else {
+        // REG-3: the same checks as a single annulment, against the person's earlier registrations.
+        const target = done[r.annulsIndex];
+        if (!Number.isInteger(r.annulsIndex) || !target || r.annulsIndex >= i) {
+          throw new RegistrationError('unknown_registration', `${pnr}: registration ${i + 1} annuls ${r.annulsIndex + 1}, which is not an earlier registration of the person.`);
+        }
+        if (target.annuls !== null) throw new RegistrationError('cannot_annul_annulment', `${pnr}: an annulment cannot itself be annulled.`);
+        if (done.some((x) => x.annuls === target.seq)) throw new RegistrationError('already_annulled', `${pnr}: registration ${r.annulsIndex + 1} is annulled twice.`);
+        if (r.changes?.length) throw new RegistrationError('annulment_with_changes', 'An annulment only annuls; register new facts separately.');
+        annuls = target.seq;
+      }
+      const reg: Registration = { seq, pnr, registeredAt: r.registeredAt, authority: r.authority, eventCode: r.eventCode, documentation: r.documentation ?? null, late: !!r.late, annuls, changes };
+      done.push(reg);
+      if (annuls !== null) versions = applyAnnulment(versions, registrationsInForce(done), r.registeredAt);
+      regs.push(seq, pnr, r.registeredAt, r.authority, r.eventCode, r.documentation ?? null, r.late ? 1 : 0, annuls, JSON.stringify(changes));
       last = { seq, registeredAt: r.registeredAt };
     }
     if (!last) continue;
@@ -217,7 +252,7 @@ conn.pragma('cache_size = -' + workerData.cacheKib);
 const maxSeq = conn.prepare('select max(seq) from registration').pluck();
 const insert = {};
 for (const [table, cols] of Object.entries(workerData.columns)) {
-  insert[table] = { width: cols.length, stmt: conn.prepare('insert into ' + table + ' (' + cols.join(', ') + ') values (' + cols.map(() => '?').join(', ') + ')') };
+  insert[table] = { width: cols.length, stmt: conn.prepare('insert into ' + table + ' (' + cols.join(', ') + ') values (' + cols.map(() => '?').join(', ') + ')' + (workerData.onConflict[table] || '')) };
 }
 const setMeta = conn.prepare('insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value');
 // Rows keyed by person number go in key order: neighbours share b-tree pages.
@@ -270,6 +305,7 @@ const writerData = (file: string) => ({
   driver: requireHere.resolve('better-sqlite3'),
   cacheKib: SQLITE_WRITER_CACHE_KIB,
   columns: COLUMNS,
+  onConflict: ON_CONFLICT,
 });
 
 /** The writer on this thread: synchronous, no start-up cost (a load of one batch gains nothing from a thread). */
@@ -385,7 +421,7 @@ function postgresSink(db: Kysely<DB>, build: BuildRows): Sink {
     if (!text) {
       const cols = COLUMNS[table];
       const tuples = Array.from({ length: rows }, (_, r) => `(${cols.map((_, c) => `$${r * cols.length + c + 1}`).join(', ')})`);
-      text = `insert into ${table} (${cols.join(', ')}) values ${tuples.join(', ')}`;
+      text = `insert into ${table} (${cols.join(', ')}) values ${tuples.join(', ')}${ON_CONFLICT[table] ?? ''}`;
       texts.set(k, text);
     }
     return text;

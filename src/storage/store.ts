@@ -219,6 +219,12 @@ class OffThreadWriter {
 
 async function openPostgres(url: string): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server ends (a restart, an administrator, a dropped
+  // database) is an 'error' event on the pool; unheard, it would crash the
+  // process. The pool replaces the connection; queries in flight fail on their own.
+  pool.on('error', (e: Error & { code?: string }) => {
+    if (e.code !== '57P01') process.emitWarning(`PostgreSQL connection lost: ${e.message}`);
+  });
   try {
     const c = await pool.connect();
     c.release();

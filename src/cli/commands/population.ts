@@ -9,6 +9,9 @@
  *   named, with their full history; written to FILE.part and renamed to FILE
  *   once complete and audited. Progress goes to stderr, the summary to stdout.
  *
+ * - `generate --persons N --seed S [--municipalities …]`: a synthetic
+ *   population (src/synth, docs/population.md), resumable.
+ *
  * Wiring (src/cli/main.ts):
  *   addPopulationCommands(program, async () => new Register(await openStore(program.opts().store), io.clock), io);
  */
@@ -28,6 +31,8 @@ import {
   type PopulationProblem,
 } from '../../formats/population/import.ts';
 import type { Register } from '../../register/register.ts';
+import { generatePopulationInto, GenerateError, type GenerateResult } from '../../synth/generate.ts';
+import { formatSummary } from '../../synth/summary.ts';
 import { CliError } from '../errors.ts';
 
 export interface PopulationCommandIo {
@@ -192,4 +197,97 @@ function safeUser(): string {
   } catch {
     return 'unknown';
   }
+}
+
+// ── opencpr generate ─────────────────────────────────────────────────────────
+
+export interface GenerateCliOptions {
+  persons: number;
+  seed: number;
+  municipalities?: string[];
+  /** Print the summary report (default true). */
+  summary?: boolean;
+  /** The demo: a store that already holds another population is used as it is. */
+  keepExisting?: boolean;
+}
+
+/**
+ * Generates (or resumes) a synthetic population with progress on stderr;
+ * Ctrl-C stops after the batch in hand, leaving a consistent store that the
+ * same command resumes. The summary report goes to stdout.
+ */
+export async function runGenerate(register: Register, o: GenerateCliOptions, io: PopulationCommandIo): Promise<GenerateResult> {
+  let stop = false;
+  const onSignal = () => {
+    stop = true;
+    io.err('\nStopping after the batch in hand; run the same command again to resume.\n');
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const started = Date.now();
+  let last = 0;
+  let phase = '';
+
+  try {
+    const res = await generatePopulationInto(register, {
+      persons: o.persons,
+      seed: o.seed,
+      ...(o.municipalities?.length && { municipalities: o.municipalities }),
+      shouldStop: () => stop,
+      onProgress: (p) => {
+        const now = Date.now();
+        if (p.phase === phase && now - last < 500 && p.done < p.total) return;
+        if (phase && p.phase !== phase) io.err('\n');
+        phase = p.phase;
+        last = now;
+        const what = p.phase === 'addresses' ? 'house numbers' : p.phase === 'persons' ? 'persons' : 'properties';
+        // A resumed run counts its rate from where it started.
+        const rate = p.phase === 'persons' ? ` (${n(Math.round(((p.done - (p.from ?? 0)) / Math.max(1, now - started)) * 1000))}/s)` : '';
+        io.err(`\r  ${p.phase}: ${n(p.done)} / ${n(p.total)} ${what}${rate}   `);
+      },
+    });
+    if (phase) io.err('\n');
+    if (res.stopped) throw new CliError(`Interrupted (job ${res.jobId}); the store is consistent. Run the same command again to resume.`, 130);
+    if (res.alreadyComplete) io.err(`Population ${res.jobId} already loaded (generated before); nothing to do.\n`);
+    if (res.ownership) {
+      io.err(
+        `  ownership: ${n(res.ownership.properties)} properties, ${n(res.ownership.ownerships)} ownerships; ${n(res.ownership.personOwned)} owned by residents` +
+          (res.ownership.withoutPersonOwner ? `, ${n(res.ownership.withoutPersonOwner)} without a person owner (no one lived there)` : '') +
+          '\n',
+      );
+    }
+    if (o.summary !== false && res.summary) io.out(formatSummary(res.summary));
+    return res;
+  } catch (e) {
+    if (e instanceof GenerateError && o.keepExisting && (e.code === 'not_empty' || e.code === 'generated_elsewhere')) {
+      io.err(`${e.message.replace(/; generate into.*$/, '')}; using it as it is.\n`);
+      return { jobId: '', loaded: 0, skipped: 0, stopped: false, alreadyComplete: true, summary: null, addresses: { houseNumbers: 0, units: 0 }, ownership: null };
+    }
+    if (e instanceof GenerateError) throw new CliError(e.message, e.code === 'unknown_municipality' || e.code === 'invalid_size' ? 2 : 1);
+    throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** `opencpr generate --persons N --seed S [--municipalities 0101,0461]` (docs/population.md). */
+export function addGenerateCommand(program: Command, openRegister: () => Promise<Register>, io: PopulationCommandIo): Command {
+  return program
+    .command('generate')
+    .description('generate a synthetic population with its address and ownership registers (deterministic per seed; resumable when interrupted)')
+    .requiredOption('--persons <n>', 'how many person numbers (living, dead and emigrated)')
+    .option('--seed <n>', 'random seed (same seed, same population)', '1')
+    .option('--municipalities <codes...>', 'only these municipality codes (repeat or separate with commas), e.g. 0101,0461')
+    .action(async (o: { persons: string; seed: string; municipalities?: string[] }) => {
+      const persons = wholeNumber(o.persons, '--persons');
+      const seed = wholeNumber(o.seed, '--seed');
+      const municipalities = o.municipalities?.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+      await withRegister(openRegister, (r) => runGenerate(r, { persons, seed, ...(municipalities && { municipalities }) }, io));
+    });
+}
+
+function wholeNumber(value: string, flag: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) throw new CliError(`${flag} must be a positive whole number, not "${value}".`, 2);
+  return Number(value);
 }

@@ -1,0 +1,88 @@
+/**
+ * What the bulk loader gained for synthetic populations: annulments in a
+ * person's history (REG-3) and allocated numbers past a date's modulus-11
+ * serials (COD-2), on both stores.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { candidatePnrs, mod11Sum } from '../../src/domain/pnr/pnr.ts';
+import { bulkLoad, type PersonLoad } from '../../src/register/load.ts';
+import { RegistrationError } from '../../src/register/validate.ts';
+import { freshRegister, STORE_KINDS } from '../support/stores.ts';
+
+type Ctx = Awaited<ReturnType<typeof freshRegister>>;
+const name = (lastName: string) => ({ firstNames: ['Anna'], middleNames: [], lastName });
+
+for (const kind of STORE_KINDS) {
+  describe(`bulk loader on ${kind}: annulments and listed no-mod-11 dates`, () => {
+    let ctx: Ctx;
+    before(async () => (ctx = await freshRegister(kind)));
+    after(() => ctx.dispose());
+
+    test('an annulment in a loaded history gives the same person as one registered a registration at a time', async () => {
+      const [loaded, single] = [...candidatePnrs('1980-05-05', 'K')].slice(0, 2) as [string, string];
+      const regs: PersonLoad['registrations'] = [
+        { registeredAt: '1980-05-07T09:00:00.000Z', authority: '0101', eventCode: 'A14', changes: [{ group: 'name', validFrom: '1980-05-05', value: name('Holm') }, { group: 'status', validFrom: '1980-05-05', value: { code: '01' } }] },
+        { registeredAt: '2001-03-01T09:00:00.000Z', authority: '0101', eventCode: 'A13', changes: [{ group: 'name', validFrom: '2001-03-01', value: name('Hansen') }] },
+        { registeredAt: '2001-03-09T09:00:00.000Z', authority: '0101', eventCode: 'A17', annulsIndex: 1 },
+      ];
+      await bulkLoad(ctx.register, [{ pnr: loaded, source: 'allocated', registrations: regs }], { jobId: 'annul' });
+      // The same through Register.register, with the clock at each registration time.
+      await ctx.register.takeInPnr(single);
+      const seqs: number[] = [];
+      for (const r of regs) {
+        ctx.clock.set(r.registeredAt);
+        const done = await ctx.register.register({ pnr: single, authority: r.authority, eventCode: r.eventCode, ...(r.annulsIndex === undefined ? { changes: r.changes } : { annuls: seqs[r.annulsIndex]! }) });
+        seqs.push(done.seq);
+      }
+      ctx.clock.set('2026-06-01T10:00:00Z');
+      const a = await ctx.register.history(loaded);
+      const b = await ctx.register.history(single);
+      const strip = (h: typeof a) => h!.versions.map(({ s: _s, ...v }) => v).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+      assert.deepEqual(strip(a), strip(b));
+      assert.equal(a!.registrations[2]!.annuls, a!.registrations[1]!.seq);
+      const now = await ctx.register.person(loaded);
+      assert.equal((now!.state.name as { value: { lastName: string } }).value.lastName, 'Holm', 'the annulled name change is gone');
+      const then = await ctx.register.person(loaded, { validAt: '2002-01-01', knownAt: '2001-03-05T00:00:00.000Z' });
+      assert.equal((then!.state.name as { value: { lastName: string } }).value.lastName, 'Hansen', 'as known before the annulment');
+    });
+
+    test('an annulment must name an earlier registration that is not itself an annulment', async () => {
+      const [p] = [...candidatePnrs('1981-05-05', 'K')] as [string];
+      const base = { registeredAt: '1990-01-01T09:00:00.000Z', authority: '0101', eventCode: 'A14', changes: [{ group: 'name', validFrom: '1981-05-05', value: name('Holm') }] };
+      for (const [annulsIndex, code] of [[1, 'unknown_registration'], [5, 'unknown_registration']] as const) {
+        await assert.rejects(
+          bulkLoad(ctx.register, [{ pnr: p, source: 'allocated', registrations: [base, { registeredAt: '1990-02-01T09:00:00.000Z', authority: '0101', eventCode: 'A17', annulsIndex }] }], { jobId: `bad-${annulsIndex}` }),
+          (e: unknown) => e instanceof RegistrationError && e.code === code,
+        );
+      }
+      await assert.rejects(
+        bulkLoad(ctx.register, [{ pnr: p, source: 'allocated', registrations: [base, { registeredAt: '1990-02-01T09:00:00.000Z', authority: '0101', eventCode: 'A17', annulsIndex: 0 }, { registeredAt: '1990-03-01T09:00:00.000Z', authority: '0101', eventCode: 'A17', annulsIndex: 1 }] }], { jobId: 'bad-chain' }),
+        (e: unknown) => e instanceof RegistrationError && e.code === 'cannot_annul_annulment',
+      );
+      const n = await ctx.register.store.db.selectFrom('person_number').select('pnr').where('pnr', '=', p).executeTakeFirst();
+      assert.equal(n, undefined, 'nothing of a refused batch is stored');
+    });
+
+    test('an allocated number without the mod-11 check lists its date; an imported one is refused', async () => {
+      const date = '1975-07-07';
+      const noCheck = [...candidatePnrs(date, 'M')].find((x) => mod11Sum(x) !== 0)!;
+      const person = (pnr: string, source: PersonLoad['source']): PersonLoad => ({
+        pnr,
+        source,
+        registrations: [{ registeredAt: '1975-07-09T09:00:00.000Z', authority: '0101', eventCode: 'A14', changes: [{ group: 'status', validFrom: date, value: { code: '01' } }] }],
+      });
+      await assert.rejects(bulkLoad(ctx.register, [person(noCheck, 'imported')], { jobId: 'imported' }), (e: unknown) => e instanceof RegistrationError && e.code === 'pnr_suspicious');
+      await bulkLoad(ctx.register, [person(noCheck, 'allocated')], { jobId: 'allocated' });
+      const listed = await ctx.register.store.db.selectFrom('no_mod11_date').select('birth_date').where('birth_date', '=', date).execute();
+      assert.equal(listed.length, 1);
+      const row = await ctx.register.store.db.selectFrom('person_number').select('rule').where('pnr', '=', noCheck).executeTakeFirstOrThrow();
+      assert.equal(row.rule, 'no_mod11_date');
+      // Listed once even when later loads allocate more such numbers of the date.
+      const another = [...candidatePnrs(date, 'M')].filter((x) => mod11Sum(x) !== 0)[1]!;
+      await bulkLoad(ctx.register, [person(another, 'allocated')], { jobId: 'allocated-2' });
+      const again = await ctx.register.store.db.selectFrom('no_mod11_date').select('birth_date').where('birth_date', '=', date).execute();
+      assert.equal(again.length, 1);
+    });
+  });
+}
