@@ -9,7 +9,8 @@
  *      checked, every registration validated, the projections built
  *      (persons/s, rows/s; reading the file is not timed);
  *   3. raw: after each chunk, the rows the loader stored (person_number,
- *      registration, person_history, person_current, residence) are read
+ *      registration, person_history, person_version, person_current,
+ *      residence) are read
  *      back (untimed) and inserted into a second fresh store with bare
  *      prepared INSERTs in transactions of 10,000 rows (rows/s: the
  *      baseline). Interleaving the two keeps a busy shared machine from
@@ -58,7 +59,7 @@ if (args.help) {
 const PERSONS = Number(args.persons);
 const SEED = Number(args.seed);
 const NOW = '2026-06-01T10:00:00.000Z';
-const TABLES = ['person_number', 'registration', 'person_history', 'person_current', 'residence'] as const;
+const TABLES = ['person_number', 'registration', 'person_history', 'person_version', 'person_current', 'residence'] as const;
 const TARGET = 10_000_000;
 
 rmSync(args.dir, { recursive: true, force: true });
@@ -110,11 +111,14 @@ dst.pragma('cache_size = -524288');
 const raw = TABLES.map((tb) => {
   const cols = src.prepare(`select name from pragma_table_info('${tb}')`).pluck().all() as string[];
   const insert = dst.prepare(`insert into ${tb} (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')})`);
-  // New rows since the last chunk: by rowid, or (person_number, WITHOUT ROWID) by the chunk's numbers.
+  // New rows since the last chunk: by rowid, or by the chunk's numbers where the key is not in
+  // insertion order (person_number is WITHOUT ROWID; person_version's key is pnr × 65,536 + position).
   const read =
     tb === 'person_number'
       ? src.prepare(`select ${cols.join(', ')} from person_number where pnr = ?`).raw()
-      : src.prepare(`select rowid, ${cols.join(', ')} from ${tb} where rowid > ? order by rowid`).raw();
+      : tb === 'person_version'
+        ? src.prepare(`select ${cols.join(', ')} from person_version where id >= ? and id < ? order by id`).raw()
+        : src.prepare(`select rowid, ${cols.join(', ')} from ${tb} where rowid > ? order by rowid`).raw();
   return { tb, insert, read, last: 0 };
 });
 const writeRaw = dst.transaction((insert: Database.Statement, rows: unknown[][]) => {
@@ -143,6 +147,7 @@ for (let chunk = 0; ; chunk++) {
   for (const r of raw) {
     let rows: unknown[][];
     if (r.tb === 'person_number') rows = persons.map((p) => r.read.get(p.pnr) as unknown[]);
+    else if (r.tb === 'person_version') rows = persons.flatMap((p) => r.read.all(Number(p.pnr) * 65536, (Number(p.pnr) + 1) * 65536) as unknown[][]);
     else {
       rows = r.read.all(r.last) as unknown[][];
       if (rows.length) r.last = Number(rows[rows.length - 1]![0]);
