@@ -39,7 +39,10 @@ export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> 
   const provider: MigrationProvider = {
     getMigrations: async () => Object.fromEntries(Object.entries(ALL).map(([name, m]) => [name, m(dialect)])),
   };
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  // Migrations are independent of each other's order (each creates its own
+  // tables), so a store made by a build that had a later one first still
+  // takes the earlier ones it lacks.
+  const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`Migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
