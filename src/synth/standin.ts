@@ -11,29 +11,14 @@ import { candidatePnrs, type Sex } from '../domain/pnr/pnr.ts';
 import type { PersonLoad } from '../register/load.ts';
 import data from './data/standin.json' with { type: 'json' };
 import { prng } from './random.ts';
+import { dateOfDay, dayOf } from './days.ts';
+import { weighted } from './pick.ts';
 
 type Weighted = [string, number][];
 
-function weightedPicker(list: Weighted): (r: number) => string {
-  const cum: number[] = [];
-  let total = 0;
-  for (const [, w] of list) cum.push((total += w));
-  return (r) => {
-    const x = r * total;
-    let lo = 0;
-    let hi = cum.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cum[mid]! > x) hi = mid;
-      else lo = mid + 1;
-    }
-    return list[lo]![0];
-  };
-}
-
-const male = weightedPicker(data.maleFirst as Weighted);
-const female = weightedPicker(data.femaleFirst as Weighted);
-const last = weightedPicker(data.last as Weighted);
+const male = weighted(data.maleFirst as Weighted);
+const female = weighted(data.femaleFirst as Weighted);
+const last = weighted(data.last as Weighted);
 const cols = data.addressColumns;
 const ADDRESSES = (data.addresses as (string | null)[][]).map((row) => {
   const a: Record<string, string> = {};
@@ -55,34 +40,8 @@ export interface StandinOptions {
 
 const DAY_MS = 86_400_000;
 
-/** Days since 1970-01-01 of a civil date (proleptic Gregorian; H. Hinnant's days_from_civil). No Date objects: the generator calls it millions of times. */
-function dayNumber(d: CivilDate): number {
-  let y = Number(d.slice(0, 4));
-  const m = Number(d.slice(5, 7));
-  const day = Number(d.slice(8, 10));
-  if (m <= 2) y -= 1;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/** The civil date of a day number (civil_from_days), the inverse of dayNumber. */
-function civilDate(n: number): CivilDate {
-  const z = n + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return formatDate(yoe + era * 400 + (m <= 2 ? 1 : 0), m, d);
-}
-
 /** Same as dates.ts addDays, without a Date object. */
-const addDays = (d: CivilDate, n: number): CivilDate => civilDate(dayNumber(d) + n);
+const addDays = (d: CivilDate, n: number): CivilDate => dateOfDay(dayOf(d) + n);
 
 const at = (d: CivilDate, hour = 10) => `${d}T${String(hour).padStart(2, '0')}:00:00.000Z`;
 
@@ -100,9 +59,9 @@ export function* standinPopulation(opts: StandinOptions): Generator<PersonLoad> 
   const serials = new Map<string, Generator<string>>();
   const randomDate = (from: CivilDate, to: CivilDate): CivilDate => {
     // Milliseconds as before (Date.parse of a date is its midnight UTC), so the draw is the same.
-    const a = dayNumber(from) * DAY_MS;
-    const b = dayNumber(to) * DAY_MS;
-    return civilDate(Math.floor((a + Math.floor(rnd() * Math.max(0, b - a))) / DAY_MS));
+    const a = dayOf(from) * DAY_MS;
+    const b = dayOf(to) * DAY_MS;
+    return dateOfDay(Math.floor((a + Math.floor(rnd() * Math.max(0, b - a))) / DAY_MS));
   };
   const address = () => ADDRESSES[int(0, ADDRESSES.length - 1)]!;
 
