@@ -11,7 +11,9 @@
  *
  * The population is the stand-in generator's, loaded once and reused (the
  * same job id as bench/http.ts, so a store loaded by it can be given with
- * --store). Its persons live at the 2,802 unit addresses of the bundled
+ * --store). With --population generated, the population of `opencpr generate`
+ * (families at realistic density over DAR units, with its ownership register)
+ * is used instead. The stand-in's persons live at the 2,802 unit addresses of the bundled
  * DAWA sample, so the residents per stairwell grow with the population
  * size: the output prints the persons per answer beside the times.
  */
@@ -31,6 +33,7 @@ import { LandlordCustomers } from '../src/services/landlord/customers.ts';
 import { LandlordService } from '../src/services/landlord/search.ts';
 import { openStore } from '../src/storage/store.ts';
 import { standinPopulation } from '../src/synth/standin.ts';
+import { generatePopulationInto } from '../src/synth/generate.ts';
 
 const { values } = parseArgs({
   options: {
@@ -40,25 +43,38 @@ const { values } = parseArgs({
     store: { type: 'string' },
     /** The load job's id, to reuse a store loaded by bench/lookups.ts (bench-standin:1:N). */
     job: { type: 'string' },
+    /** standin (the default: everyone at the 2,802 sample units) or generated (opencpr generate: realistic density). */
+    population: { type: 'string', default: 'standin' },
   },
 });
 const persons = Number(values.persons);
 const requests = Number(values.requests);
-const location = values.store ?? join(process.env.TMPDIR ?? '/tmp', `opencpr-bench-http-${persons}.db`);
+const location = values.store ?? join(process.env.TMPDIR ?? '/tmp', values.population === 'generated' ? `opencpr-bench-generated-${persons}.db` : `opencpr-bench-http-${persons}.db`);
 
 // 1. The population and the reference registers (each only once per store).
 const register = new Register(await openStore(location), systemClock);
 const jobId = values.job ?? `standin:1:${persons}`;
-const progress = await register.store.db.selectFrom('meta').select('value').where('key', '=', `load:${jobId}`).executeTakeFirst();
-if (Number(progress?.value ?? 0) >= persons) process.stderr.write(`  population of ${persons} reused from ${location}\n`);
-else {
+if (values.population === 'generated') {
+  // Families at DAR units with realistic residents per dwelling, and the ownership register (opencpr generate).
   const t = Date.now();
-  await bulkLoad(register, standinPopulation({ persons, seed: 1, today: dateOf(new Date()) }), {
-    jobId,
-    batchSize: persons >= 100_000 ? 10_000 : 1000,
-    onProgress: (done) => process.stderr.write(`\r  loading ${done.toLocaleString('en')} / ${persons.toLocaleString('en')}`),
+  const res = await generatePopulationInto(register, {
+    seed: 1,
+    persons,
+    onProgress: (p) => process.stderr.write(`\r  ${p.phase} ${p.done.toLocaleString('en')} / ${p.total.toLocaleString('en')}   `),
   });
-  process.stderr.write(`\n  loaded in ${((Date.now() - t) / 1000).toFixed(0)} s\n`);
+  process.stderr.write(res.alreadyComplete ? `  population of ${persons} reused from ${location}\n` : `\n  generated in ${((Date.now() - t) / 1000).toFixed(0)} s\n`);
+} else {
+  const progress = await register.store.db.selectFrom('meta').select('value').where('key', '=', `load:${jobId}`).executeTakeFirst();
+  if (Number(progress?.value ?? 0) >= persons) process.stderr.write(`  population of ${persons} reused from ${location}\n`);
+  else {
+    const t = Date.now();
+    await bulkLoad(register, standinPopulation({ persons, seed: 1, today: dateOf(new Date()) }), {
+      jobId,
+      batchSize: persons >= 100_000 ? 10_000 : 1000,
+      onProgress: (done) => process.stderr.write(`\r  loading ${done.toLocaleString('en')} / ${persons.toLocaleString('en')}`),
+    });
+    process.stderr.write(`\n  loaded in ${((Date.now() - t) / 1000).toFixed(0)} s\n`);
+  }
 }
 const addresses = new AddressRegister(register.store, systemClock);
 if ((await addresses.stats()).houseNumbers === 0) await addresses.importAddresses(sampleAddressFiles());
@@ -144,9 +160,10 @@ const service = new LandlordService(register, customers, ctx.audit, systemClock)
 const caller = await ctx.access.authenticateApiKey(landlordKey, '127.0.0.1');
 
 const st = await register.store.db.selectFrom('residence').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+const units = await register.store.db.selectFrom('dar_adresse').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
 console.log(
   `\nnode ${process.version}, ${cpus()[0]?.model} x${cpus().length}, load ${loadavg()[0]!.toFixed(1)}; ${persons.toLocaleString('en')} persons on ${register.store.dialect} ` +
-    `(${Number(st?.n).toLocaleString('en')} residence periods at 2,802 unit addresses); ${stairwells.length} stairwells; ${requests} requests each, one at a time\n`,
+    `(${Number(st?.n).toLocaleString('en')} residence periods at ${Number(units?.n).toLocaleString('en')} unit addresses, ${values.population} population); ${stairwells.length} stairwells; ${requests} requests each, one at a time\n`,
 );
 const bare = await measure('bare: audited GET /api/v1/persons/{pnr}', requests, (i) => get(pnrs[(i * 7919) % pnrs.length]!));
 const http = await measure('stairwell search over HTTP, audited', requests, (i) => post(stairwells[i % stairwells.length]));
