@@ -17,6 +17,7 @@ import m0009 from './0009_landlord.ts';
 import m0010 from './0010_cases.ts';
 import m0011 from './0011_waiting_register.ts';
 import m0012 from './0012_passwords.ts';
+import m0015 from './0015_search_indexes.ts';
 
 const ALL: Record<string, (d: Dialect) => Migration> = {
   '0001_register': m0001,
@@ -31,6 +32,7 @@ const ALL: Record<string, (d: Dialect) => Migration> = {
   '0010_cases': m0010,
   '0011_waiting_register': m0011,
   '0012_passwords': m0012,
+  '0015_search_indexes': m0015,
 };
 
 export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {
