@@ -9,7 +9,7 @@
  *
  * DAR addresses are public data, not personal data: the answer names no
  * person, so nothing here is audited as a lookup. Roles `landlord`,
- * `register`, `admin`.
+ * `register`, `admin`, and `own_data` (a citizen's own move report).
  */
 import { z } from 'zod';
 import { AddressSearch } from '../../services/address-search.ts';
@@ -59,7 +59,8 @@ export function addressRoutes(app: Api, ctx: ApiContext): void {
   app.get(
     '/api/v1/addresses',
     {
-      config: { auth: { roles: ['landlord', 'register', 'admin'] } },
+      // own_data: a citizen finds the new address for their own move report (§12); DAR data is public.
+      config: { auth: { roles: ['landlord', 'register', 'admin', 'own_data'] } },
       schema: {
         tags: ['addresses'],
         summary: 'Address type-ahead over the DAR register: roads by name prefix, then house numbers, then unit addresses (floor, door, DAR ids)',
