@@ -121,6 +121,8 @@ export function AddressPicker({ id, label, onPick }: { id: string; label: string
           pick: () => {
             setRoad(x);
             setHouse(null);
+            setOptions([]);
+            setActive(-1);
             const v = `${x.roadName} `;
             setText(v);
             input.current?.focus();
@@ -133,6 +135,8 @@ export function AddressPicker({ id, label, onPick }: { id: string; label: string
           label: x.label,
           pick: () => {
             setHouse(x);
+            setOptions([]);
+            setActive(-1);
             const v = `${x.roadName} ${x.houseNumber}, `;
             setText(v);
             input.current?.focus();
@@ -168,6 +172,8 @@ export function AddressPicker({ id, label, onPick }: { id: string; label: string
   useEffect(() => () => clearTimeout(timer.current), []);
   const onInput = (value: string) => {
     setText(value);
+    // The suggestions shown are for the text before: Enter picks nothing until the new ones come.
+    setActive(-1);
     let r = road;
     let h = house;
     if (h && !value.startsWith(`${h.roadName} ${h.houseNumber},`)) h = null;
