@@ -15,6 +15,7 @@
 import type { AuditLog } from '../access/audit.ts';
 import type { Caller } from '../access/customers.ts';
 import { dateOf, toInstant, type CivilDate } from '../domain/dates.ts';
+import { effectiveProtections } from '../domain/disclosure/project.ts';
 import { requireKind, requireStatus, transition, type Case } from '../domain/registration/case.ts';
 import { addressOf, assertLiving, RESIDENT_STATUSES, statusOf } from '../domain/registration/vital-common.ts';
 import type { Register } from '../register/register.ts';
@@ -24,7 +25,7 @@ import { actorOf, CaseStore, type StoredLetter } from './registration/cases.ts';
 import { assertOwnMunicipality } from './registration/clerk.ts';
 import { MoveService, type MoveOutcome } from './registration/moves.ts';
 import { dayBefore, personOn } from './registration/persons.ts';
-import { ProtectionService, type ProtectionResult } from './registration/protection.ts';
+import { ProtectionService } from './registration/protection.ts';
 
 export const PROTECTION_REQUEST = 'protection_request';
 
@@ -175,7 +176,7 @@ export class CitizenRequests {
    * §28: the municipality of residence decides a citizen's request: granted
    * through the ProtectionService (A33, one year), or refused with grounds.
    */
-  async decide(caller: Caller, id: number, d: { outcome: 'grant' | 'refuse'; grounds?: string }, requestId?: string): Promise<{ case: ProtectionRequestCase; protection?: ProtectionResult }> {
+  async decide(caller: Caller, id: number, d: { outcome: 'grant' | 'refuse'; grounds?: string }, requestId?: string): Promise<{ case: ProtectionRequestCase; validTo?: CivilDate | null }> {
     const c = await this.cases.get<ProtectionRequestPayload>(id);
     requireKind(c, PROTECTION_REQUEST);
     assertOwnMunicipality(caller, c.municipalityCode);
@@ -190,16 +191,20 @@ export class CitizenRequests {
       await this.audit.record(this.#entry(caller, 'protection_request.refused', [c.pnr], '§28', requestId, { caseId: id }));
       return { case: saved.case };
     }
+    // A protection granted since the request (by this decision interrupted before the case was
+    // updated, or by a clerk's own registration) is the grant: it is not registered twice.
+    const view = await this.register.person(c.pnr);
+    const already = view ? effectiveProtections(view.state, today).find((x) => x.type === '0001' && x.impliedBy === undefined && x.validFrom >= c.payload.requestedOn) : undefined;
     // §28: granted for one year by the ProtectionService (which checks residence and the municipality again).
-    const p = await this.protection.apply(caller, { pnr: c.pnr, type: '0001', action: 'grant' });
-    const validTo = p.inForce.find((x) => x.type === '0001')?.validTo ?? null;
+    const p = already ? undefined : await this.protection.apply(caller, { pnr: c.pnr, type: '0001', action: 'grant' });
+    const validTo = (p ? p.inForce.find((x) => x.type === '0001')?.validTo : already?.validTo) ?? null;
     const next = transition(
       c,
-      { at: now, by, action: 'granted', note: `A33 nr. ${p.seq}` },
-      { status: 'granted', payload: { ...c.payload, decision: { on: today, outcome: 'granted', seq: p.seq, validTo, ...(d.grounds ? { grounds: d.grounds } : {}) } } },
+      { at: now, by, action: 'granted', note: p ? `A33 nr. ${p.seq}` : `registreret ${already!.validFrom}` },
+      { status: 'granted', payload: { ...c.payload, decision: { on: today, outcome: 'granted', ...(p && { seq: p.seq }), validTo, ...(d.grounds ? { grounds: d.grounds } : {}) } } },
     );
     const saved = await this.cases.update(next);
-    await this.audit.record(this.#entry(caller, 'protection_request.granted', [c.pnr], '§28', requestId, { caseId: id, seq: p.seq }));
-    return { case: saved.case, protection: p };
+    await this.audit.record(this.#entry(caller, 'protection_request.granted', [c.pnr], '§28', requestId, { caseId: id, ...(p && { seq: p.seq }) }));
+    return { case: saved.case, validTo };
   }
 }

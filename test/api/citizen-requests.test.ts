@@ -140,6 +140,19 @@ for (const kind of STORE_KINDS) {
       assert.ok(audit.some((a) => a.action === 'protection_request.granted' && a.subjects[0] === me.pnr));
     });
 
+    test('§28: a protection the clerk registered since the request is taken as the grant, not registered twice', async () => {
+      const me = await citizen('Ida', 'C');
+      const r = await t.call('POST', '/api/v1/me/protection-requests', { key: me.key, body: {} });
+      const direct = await t.call('POST', '/api/v1/registration/protections', { key: t.odense, body: { pnr: me.pnr, type: '0001', action: 'grant' } });
+      assert.equal(direct.status, 201, direct.text);
+      const regs = (await t.register.history(me.pnr))!.registrations.length;
+      const g = await t.call('POST', `/api/v1/cases/${r.json.case.id}/protection-decision`, { key: t.odense, body: { outcome: 'grant' } });
+      assert.equal(g.status, 200, g.text);
+      assert.equal(g.json.case.status, 'granted');
+      assert.equal(g.json.validTo, '2027-06-01');
+      assert.equal((await t.register.history(me.pnr))!.registrations.length, regs, 'no second A33');
+    });
+
     test('§28: a refusal needs grounds; a refused request leaves the person unprotected and a new one may be made', async () => {
       const me = await citizen('Bo', 'B');
       const r = await t.call('POST', '/api/v1/me/protection-requests', { key: me.key, body: {} });

@@ -138,7 +138,7 @@ export function citizenRequestRoutes(app: Api, ctx: ApiContext): void {
     },
     async (req) => {
       const r = await run(() => requests.decide(req.caller!, req.params.id, req.body, req.id));
-      return { case: caseOut(r.case), ...(r.protection && { validTo: r.protection.inForce.find((p) => p.type === '0001')?.validTo ?? null }) };
+      return { case: caseOut(r.case), ...(r.validTo !== undefined && { validTo: r.validTo }) };
     },
   );
 }
