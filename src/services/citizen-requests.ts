@@ -153,14 +153,17 @@ export class CitizenRequests {
   }
 
   /** The citizen's own cases (move reports and protection requests), newest first. */
-  async ownCases(caller: Caller): Promise<Case[]> {
+  async ownCases(caller: Caller, requestId?: string): Promise<Case[]> {
     const pnr = ownPnr(caller);
     const all = await this.cases.list({ municipalityCode: null, pnr, limit: 200 });
-    return all.filter((c) => c.kind === 'move' || c.kind === PROTECTION_REQUEST).reverse();
+    const own = all.filter((c) => c.kind === 'move' || c.kind === PROTECTION_REQUEST).reverse();
+    // Own data is personal data too: the read is logged like the attestation's (§46).
+    await this.audit.record(this.#entry(caller, 'citizen.requests_read', [pnr], '§46', requestId, { cases: own.map((c) => c.id) }));
+    return own;
   }
 
   /** A letter to the citizen (e.g. the receipt, §12(5)); another person's letter is refused like a missing one. */
-  async ownLetter(caller: Caller, id: number): Promise<StoredLetter> {
+  async ownLetter(caller: Caller, id: number, requestId?: string): Promise<StoredLetter> {
     const pnr = ownPnr(caller);
     let l: StoredLetter;
     try {
@@ -169,6 +172,7 @@ export class CitizenRequests {
       throw new RegistrationError('letter_not_found', `No letter ${id} to you.`);
     }
     if (l.pnr !== pnr) throw new RegistrationError('letter_not_found', `No letter ${id} to you.`);
+    await this.audit.record(this.#entry(caller, 'citizen.letter_read', [pnr], '§46', requestId, { letterId: l.id, caseId: l.caseId }));
     return l;
   }
 

@@ -70,6 +70,9 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(entry.subjects, [me.pnr]);
       assert.equal(entry.actor, me.principal);
       assert.equal(entry.legalBasis, '§12');
+      // Reading one's own letter and requests is logged as own data (§46).
+      assert.ok(audit.some((a) => a.action === 'citizen.letter_read' && a.subjects[0] === me.pnr && a.legalBasis === '§46'));
+      assert.ok(audit.some((a) => a.action === 'citizen.requests_read' && a.subjects[0] === me.pnr));
     });
 
     test('a citizen acts only on their own number; refused reports change nothing', async () => {

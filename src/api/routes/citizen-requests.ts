@@ -110,7 +110,7 @@ export function citizenRequestRoutes(app: Api, ctx: ApiContext): void {
     '/api/v1/me/requests',
     { config: own, schema: { tags, summary: 'Your move reports and protection requests, newest first', response: { 200: z.object({ cases: z.array(caseSchema) }) } } },
     async (req) => {
-      const cases = await run(() => requests.ownCases(req.caller!));
+      const cases = await run(() => requests.ownCases(req.caller!, req.id));
       return { cases: cases.map(caseOut) };
     },
   );
@@ -119,7 +119,7 @@ export function citizenRequestRoutes(app: Api, ctx: ApiContext): void {
     '/api/v1/me/letters/:id',
     { config: own, schema: { tags, summary: 'A letter to you (e.g. the receipt for your move report, §12(5)), to read and print', params: idParam, response: { 200: letterSchema } } },
     async (req) => {
-      const l = await run(() => requests.ownLetter(req.caller!, req.params.id));
+      const l = await run(() => requests.ownLetter(req.caller!, req.params.id, req.id));
       return letterOut(l);
     },
   );
