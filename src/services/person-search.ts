@@ -7,12 +7,13 @@
  * search is one audit record naming every candidate (`person.search`),
  * written before the answer leaves.
  *
- * Candidates are found in the `person_current` projection: with a birth date
- * by the range of person numbers starting with its DDMMYY (the primary key),
- * without one by a scan that the database narrows with a LIKE on the stored
- * state before the names are matched here.
+ * Candidates are found with a birth date by the range of person numbers
+ * starting with its DDMMYY (the primary key of `person_current`), without one
+ * through `person_name_word` (migration 0015: the words of every current name,
+ * kept by triggers) for the longest word typed; the names are then matched
+ * exactly here on the current state.
  */
-import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { AuditLog } from '../access/audit.ts';
 import type { Caller } from '../access/customers.ts';
 import type { CivilDate } from '../domain/dates.ts';
@@ -91,23 +92,43 @@ export class PersonSearch {
   /** The person numbers whose current name (and birth date) match, in number order; one more than the limit tells "truncated". */
   async #match(name: string, birthDate: CivilDate | undefined): Promise<string[]> {
     const tokens = nameTokens(name);
-    let q = this.register.store.db.selectFrom('person_current').select(['pnr', 'state']);
+    const out: string[] = [];
+    const take = (rows: Array<{ pnr: string; state: string }>): boolean => {
+      for (const r of rows) {
+        const s = JSON.parse(r.state) as StoredState;
+        const n = s.name?.value;
+        if (!n || !nameMatches(tokens, n)) continue;
+        if (birthDate && s.birth?.value.birthDate !== birthDate) continue;
+        out.push(r.pnr);
+        if (out.length > MAX_CANDIDATES) return false;
+      }
+      return true;
+    };
+    const db = this.register.store.db;
     if (birthDate) {
       // The primary key as a range: every number of persons born that day ('9' < ':').
       const p = pnrPrefix(birthDate);
-      q = q.where('pnr', '>=', p).where('pnr', '<', `${p}:`);
+      take(await db.selectFrom('person_current').select(['pnr', 'state']).where('pnr', '>=', p).where('pnr', '<', `${p}:`).orderBy('pnr').execute());
+      return out;
     }
-    // Narrow in the database on the longest plain-ASCII word (SQLite's lower() folds ASCII only); exact match below.
-    const plain = tokens.filter((t) => /^[a-z0-9]+$/.test(t)).sort((a, b) => b.length - a.length)[0];
-    if (plain && plain.length >= 2) q = q.where(sql<boolean>`lower(state) like ${`%${plain}%`}`);
-    const out: string[] = [];
-    for (const r of await q.orderBy('pnr').execute()) {
-      const s = JSON.parse(r.state) as StoredState;
-      const n = s.name?.value;
-      if (!n || !nameMatches(tokens, n)) continue;
-      if (birthDate && s.birth?.value.birthDate !== birthDate) continue;
-      out.push(r.pnr);
-      if (out.length > MAX_CANDIDATES) break;
+    // The longest word through the name-word index (migration 0015), then the exact match on the current state.
+    const word = [...tokens].sort((a, b) => b.length - a.length)[0]!;
+    // The database lower-cased the stored words (SQLite only A-Z): ask for the word and for it with a capital first letter.
+    const forms = [...new Set([word, word.charAt(0).toLocaleUpperCase('da') + word.slice(1)])];
+    // person_name_word is kept by triggers and is not in the DB type (no code writes it).
+    const words = db as unknown as Kysely<{ person_name_word: { word: string; pnr: string } }>;
+    const pnrs = (
+      await words
+        .selectFrom('person_name_word')
+        .select('pnr')
+        .distinct()
+        .where((eb) => eb.or(forms.map((f) => eb.and([eb('word', '>=', f), eb('word', '<', `${f}\uffff`)]))))
+        .orderBy('pnr')
+        .execute()
+    ).map((r) => r.pnr);
+    for (let i = 0; i < pnrs.length; i += 500) {
+      const rows = await db.selectFrom('person_current').select(['pnr', 'state']).where('pnr', 'in', pnrs.slice(i, i + 500)).orderBy('pnr').execute();
+      if (!take(rows)) break;
     }
     return out;
   }

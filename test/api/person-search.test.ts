@@ -86,6 +86,16 @@ for (const kind of STORE_KINDS) {
       assert.ok(!n.text.includes('Ambrosius'), 'no address in the answer');
     });
 
+    test('a name change is found under the new name at once, and no longer under the old (the name-word index follows the register)', async () => {
+      const p = await t.person('Vera', 'Gammelnavn', 'B', { birth: '1970-05-06' });
+      assert.deepEqual(names(await t.call('GET', '/api/v1/persons?name=vera%20gammel', { key: t.odense })), ['Vera Gammelnavn']);
+      await t.register.register({ pnr: p, authority: '0461', eventCode: 'A13', changes: [{ group: 'name', validFrom: '2026-05-01', value: { firstNames: ['Vera'], middleNames: [], lastName: 'Nyborg-Strand' } }] });
+      assert.deepEqual((await t.call('GET', '/api/v1/persons?name=vera%20gammel', { key: t.odense })).json.candidates, []);
+      assert.deepEqual(names(await t.call('GET', '/api/v1/persons?name=strand%20vera', { key: t.odense })), ['Vera Nyborg-Strand']);
+      const rows = await t.register.store.db.selectFrom('person_name_word' as never).selectAll().where('pnr' as never, '=', p as never).execute();
+      assert.deepEqual(rows.map((r) => (r as { word: string }).word).sort(), ['nyborg-strand', 'strand', 'vera']);
+    });
+
     test('at most 50 candidates; more says "truncated"', async () => {
       for (let i = 0; i < 51; i++) await t.person('Mads', 'Mangeby', 'C', { birth: '2000-01-01', sex: 'M' });
       const r = await t.call('GET', '/api/v1/persons?name=Mads%20Mangeby', { key: t.odense });
