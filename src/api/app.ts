@@ -1,13 +1,16 @@
 /** The complete API: the server with every route, ready to listen. */
 import type { Clock } from '../domain/clock.ts';
 import type { Register } from '../register/register.ts';
+import { addressRoutes } from './routes/addresses.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { citizenRoutes } from './routes/citizen.ts';
+import { citizenRequestRoutes } from './routes/citizen-requests.ts';
 import { companyRoutes } from './routes/company.ts';
 import { eventRoutes } from './routes/events.ts';
 import { landlordRoutes } from './routes/landlord.ts';
 import { personRoutes } from './routes/persons.ts';
+import { personSearchRoutes } from './routes/person-search.ts';
 import { registrationVitalRoutes } from './routes/registration-vital.ts';
 import { registrationMoveRoutes } from './routes/registration-moves.ts';
 import { securityRoutes } from './routes/security.ts';
@@ -28,6 +31,9 @@ export async function buildApp(register: Register, clock: Clock, opts: ServerOpt
   registrationVitalRoutes(app, ctx);
   registrationMoveRoutes(app, ctx);
   landlordRoutes(app, ctx);
+  addressRoutes(app, ctx);
+  citizenRequestRoutes(app, ctx);
+  personSearchRoutes(app, ctx);
   sessionRoutes(app, ctx);
   await webClient(app);
   await app.ready();

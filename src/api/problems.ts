@@ -112,6 +112,12 @@ export const PROBLEMS = {
   reply_period_running: { status: 409, da: 'Fristen på 14 dage er ikke udløbet.', en: 'The 14-day period has not run out.' },
   no_decision: { status: 422, da: 'Der er ingen afgørelse at klage over.', en: 'There is no decision to complain about.' },
   invalid_complaint: { status: 400, da: 'Klagen er ugyldig.', en: 'The complaint is not valid.' },
+  // Address type-ahead, person search by name, citizens' requests (issue 7 gaps).
+  invalid_address_query: { status: 400, da: 'Adressesøgningen er ugyldig.', en: 'The address search is not valid.' },
+  invalid_person_search: { status: 400, da: 'Personsøgningen er ugyldig.', en: 'The person search is not valid.' },
+  grounds_required: { status: 400, da: 'Et afslag skal begrundes.', en: 'A refusal must give its grounds.' },
+  protection_request_pending: { status: 409, da: 'Der er allerede en anmodning om beskyttelse, som venter på kommunen.', en: 'A request for protection is already waiting for the municipality.' },
+  not_own_person: { status: 403, da: 'En borger handler kun for sig selv.', en: 'A citizen acts for themself only.' },
   // The landlord service (LAN-3); the sentences are in src/domain/landlord/errors.ts.
   ...landlordProblems(),
 } as const satisfies Record<string, ProblemType>;

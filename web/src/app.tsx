@@ -12,6 +12,7 @@ import { useStore } from './store.ts';
 import { PersonPage } from './pages/person.tsx';
 import { AuthorisationsPage, ControlPage, LogPage, StatisticsPage } from './pages/security.tsx';
 import { OwnDataPage } from './pages/citizen.tsx';
+import { MoveReportPage, ProtectionRequestPage } from './pages/citizen-requests.tsx';
 import { LandlordPage } from './pages/landlord.tsx';
 import { RegistrationPage } from './pages/registration.tsx';
 import { CasesPage } from './pages/cases.tsx';
@@ -36,6 +37,8 @@ export const PAGES: PageDef[] = [
   { path: '/security/log', title: 'nav.log', roles: ['security_officer'], render: () => <LogPage /> },
   { path: '/security/statistics', title: 'nav.statistics', roles: ['security_officer'], render: () => <StatisticsPage /> },
   { path: '/security/control', title: 'nav.control', roles: ['security_officer'], render: () => <ControlPage /> },
+  { path: '/me/move', title: 'nav.moveReport', roles: ['own_data'], kinds: ['citizen'], render: () => <MoveReportPage /> },
+  { path: '/me/protection', title: 'nav.protectionRequest', roles: ['own_data'], kinds: ['citizen'], render: () => <ProtectionRequestPage /> },
   { path: '/me', title: 'nav.me', roles: ['own_data'], kinds: ['citizen'], render: () => <OwnDataPage /> },
 ];
 

@@ -18,6 +18,7 @@ import m0010 from './0010_cases.ts';
 import m0011 from './0011_waiting_register.ts';
 import m0012 from './0012_passwords.ts';
 import m0013 from './0013_person_versions.ts';
+import m0015 from './0015_search_indexes.ts';
 
 const ALL: Record<string, (d: Dialect) => Migration> = {
   '0001_register': m0001,
@@ -33,6 +34,7 @@ const ALL: Record<string, (d: Dialect) => Migration> = {
   '0011_waiting_register': m0011,
   '0012_passwords': m0012,
   '0013_person_versions': m0013,
+  '0015_search_indexes': m0015,
 };
 
 export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {

@@ -12,6 +12,7 @@ import { countryText } from '../describe.ts';
 import { fmtDate, fmtPnr, fmtTime, today } from '../format.ts';
 import { t, type Key } from '../i18n.ts';
 import { ErrorNotice, Field, Loading, Table, useLoad } from '../ui.tsx';
+import { ProtectionDecision } from './protection-decision.tsx';
 
 interface Case {
   id: number;
@@ -38,6 +39,7 @@ const KINDS: Array<[string, Key]> = [
   ['no_fixed_abode', 'cases.kind.no_fixed_abode'],
   ['disappeared', 'cases.kind.disappeared'],
   ['complaint', 'cases.kind.complaint'],
+  ['protection_request', 'cases.kind.protection_request'],
 ];
 const kindName = (k: string) => {
   const e = KINDS.find(([x]) => x === k);
@@ -159,6 +161,7 @@ function CaseView({ id }: { id: number }) {
           { head: t('cases.col.note'), cell: (h) => h.note ?? '' },
         ]}
       />
+      {x.kind === 'protection_request' && <ProtectionDecision id={x.id} status={x.status} reason={x.payload.reason as string | undefined} onDone={c.reload} />}
       <h3>{t('reg.letters')}</h3>
       <ErrorNotice error={letters.error} />
       {letters.data && (

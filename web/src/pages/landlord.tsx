@@ -8,6 +8,7 @@
  * Data: GET /api/v1/landlord/me, POST /api/v1/landlord/search and /search/xlsx.
  */
 import { useState } from 'preact/hooks';
+import { AddressPicker } from '../address-picker.tsx';
 import { POSTAL_CODES } from '../../../src/domain/codes/index.ts';
 import { api, ApiError, download, saveBlob } from '../api.ts';
 import { addMonths, fmtDate, fmtPnr, fmtTime, today } from '../format.ts';
@@ -115,6 +116,13 @@ export function LandlordPage() {
             </label>
           ))}
         </fieldset>
+        {mode !== 'dar' && (
+          <AddressPicker
+            id="ll-find"
+            label={t('addr.label')}
+            onPick={(a) => setF((x) => ({ ...x, roadName: a.roadName, houseNumber: a.houseNumber, floor: a.floor, door: a.door, postalCode: a.postalCode, darId: a.addressId }))}
+          />
+        )}
         {mode !== 'dar' ? (
           <div class="grid">
             <Field id="ll-road" label={t('landlord.roadName')}>

@@ -12,6 +12,7 @@ import { Timeline } from '../timeline.tsx';
 import { t } from '../i18n.ts';
 import { currentRoute, go } from '../router.ts';
 import { ErrorNotice, Facts, Field, Loading, Notice, Table } from '../ui.tsx';
+import { PersonSearch } from './person-search.tsx';
 
 export interface Disclosure {
   pnr?: string;
@@ -89,6 +90,13 @@ export function PersonPage() {
         </button>
       </form>
       <p class="hint">{t('person.logged')}</p>
+      <PersonSearch
+        onPick={(p) => {
+          setPnr(p);
+          go(`/person${qs({ pnr: p, validAt, knownAt })}`);
+          void lookUp(p);
+        }}
+      />
       {busy && <Loading />}
       <ErrorNotice error={error} />
       {result && <PersonView d={result} />}

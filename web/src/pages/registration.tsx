@@ -6,6 +6,7 @@
  * Data: POST /api/v1/registration/moves, /registration/immigrations,
  * /registration/emigrations, /registration/protections; GET /api/v1/persons/{pnr}.
  */
+import { AddressPicker } from '../address-picker.tsx';
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { COUNTRIES } from '../../../src/domain/codes/index.ts';
@@ -96,6 +97,11 @@ function AddressFields({ id, legend, value, onChange }: { id: string; legend: st
   return (
     <fieldset>
       <legend>{legend}</legend>
+      <AddressPicker
+        id={`${id}-find`}
+        label={t('addr.label')}
+        onPick={(a) => onChange({ addressId: a.addressId, roadName: a.roadName, houseNumber: a.houseNumber, floor: a.floor, door: a.door, postalCode: a.postalCode, municipalityCode: a.municipalityCode })}
+      />
       <p class="hint">{t('reg.addressHint')}</p>
       <div class="grid">
         <Field id={`${id}-mun`} label={t('reg.municipalityCode')}>

@@ -1,0 +1,176 @@
+/**
+ * Person search by name (and birth date) for clerks and public authorities
+ * (issue 7): candidate persons with number, name, birth date and current
+ * address, at most MAX_CANDIDATES. The candidates are disclosed through the
+ * DisclosureService, so each is cut to the customer's scope (a protected
+ * person's address reaches only a customer entitled to it, §28/§34) and the
+ * search is one audit record naming every candidate (`person.search`),
+ * written before the answer leaves.
+ *
+ * Candidates are found with a birth date by the range of person numbers
+ * starting with its DDMMYY (the primary key of `person_current`), without one
+ * through `person_name_word` (migration 0015: the words of every current name,
+ * kept by triggers) for the longest word typed; the names are then matched
+ * exactly here on the current state.
+ */
+import type { Kysely } from 'kysely';
+import type { AuditLog } from '../access/audit.ts';
+import type { Caller } from '../access/customers.ts';
+import type { CivilDate } from '../domain/dates.ts';
+import type { Address } from '../domain/disclosure/project.ts';
+import type { Register } from '../register/register.ts';
+import { DisclosureService, grantOf } from './disclosure.ts';
+import { resolveGrant } from '../domain/disclosure/policy.ts';
+
+/** At most this many candidates are answered; more means "narrow the search". */
+export const MAX_CANDIDATES = 50;
+
+export interface PersonCandidate {
+  pnr: string;
+  name: string | null;
+  birthDate: CivilDate | null;
+  status: string | null;
+  /** The current address as one line, or null when none is disclosed. */
+  address: string | null;
+  municipalityCode: string | null;
+  /** Why the address is not given, when the person has one. */
+  addressWithheld?: string;
+  /** Name-and-address protection (§28): the customer may not pass the name or address on. */
+  protected: boolean;
+}
+
+export interface PersonSearchResult {
+  candidates: PersonCandidate[];
+  /** More persons matched than MAX_CANDIDATES: add a birth date or more of the name. */
+  truncated: boolean;
+}
+
+/** Lower case, NFC, split into words on spaces and hyphens. */
+export function nameTokens(s: string): string[] {
+  return s
+    .normalize('NFC')
+    .toLocaleLowerCase('da')
+    .split(/[\s-]+/)
+    .filter(Boolean);
+}
+
+/** Every word of the query begins a word of the name, in any order ("Jens Hans" finds "Hans Jens Hansen"). */
+export function nameMatches(query: string[], name: { firstNames: string[]; middleNames: string[]; lastName: string }): boolean {
+  const words = nameTokens([...name.firstNames, ...name.middleNames, name.lastName].join(' '));
+  const used = new Set<number>();
+  return query.every((q) => {
+    const i = words.findIndex((w, k) => !used.has(k) && w.startsWith(q));
+    if (i < 0) return false;
+    used.add(i);
+    return true;
+  });
+}
+
+/** DDMMYY of a birth date: the start of every person number of persons born that day. */
+export function pnrPrefix(birthDate: CivilDate): string {
+  return `${birthDate.slice(8, 10)}${birthDate.slice(5, 7)}${birthDate.slice(2, 4)}`;
+}
+
+function addressLine(a: Address): string {
+  const unit = [a.floor ? `${a.floor}.` : '', a.door ?? ''].filter(Boolean).join(' ');
+  const first = [`${a.roadName ?? ''} ${a.houseNumber ?? ''}`.trim(), unit].filter(Boolean).join(', ');
+  return [first, a.postalCode ? `${a.postalCode} ${a.postalDistrict ?? ''}`.trim() : ''].filter(Boolean).join(', ');
+}
+
+type StoredName = { firstNames: string[]; middleNames: string[]; lastName: string };
+type StoredState = { name?: { value: StoredName }; birth?: { value: { birthDate: CivilDate } } };
+
+export class PersonSearch {
+  readonly #disclosure: DisclosureService;
+  constructor(
+    readonly register: Register,
+    readonly audit: AuditLog,
+  ) {
+    this.#disclosure = new DisclosureService(register, audit);
+  }
+
+  /** The person numbers whose current name (and birth date) match, in number order; one more than the limit tells "truncated". */
+  async #match(name: string, birthDate: CivilDate | undefined): Promise<string[]> {
+    const tokens = nameTokens(name);
+    const out: string[] = [];
+    const take = (rows: Array<{ pnr: string; state: string }>): boolean => {
+      for (const r of rows) {
+        const s = JSON.parse(r.state) as StoredState;
+        const n = s.name?.value;
+        if (!n || !nameMatches(tokens, n)) continue;
+        if (birthDate && s.birth?.value.birthDate !== birthDate) continue;
+        out.push(r.pnr);
+        if (out.length > MAX_CANDIDATES) return false;
+      }
+      return true;
+    };
+    const db = this.register.store.db;
+    if (birthDate) {
+      // The primary key as a range: every number of persons born that day ('9' < ':').
+      const p = pnrPrefix(birthDate);
+      take(await db.selectFrom('person_current').select(['pnr', 'state']).where('pnr', '>=', p).where('pnr', '<', `${p}:`).orderBy('pnr').execute());
+      return out;
+    }
+    // The longest word through the name-word index (migration 0015), then the exact match on the current state.
+    const word = [...tokens].sort((a, b) => b.length - a.length)[0]!;
+    // The database lower-cased the stored words (SQLite only A-Z): ask for the word and for it with a capital first letter.
+    const forms = [...new Set([word, word.charAt(0).toLocaleUpperCase('da') + word.slice(1)])];
+    // person_name_word is kept by triggers and is not in the DB type (no code writes it).
+    const words = db as unknown as Kysely<{ person_name_word: { word: string; pnr: string } }>;
+    const pnrs = (
+      await words
+        .selectFrom('person_name_word')
+        .select('pnr')
+        .distinct()
+        .where((eb) => eb.or(forms.map((f) => eb.and([eb('word', '>=', f), eb('word', '<', `${f}\uffff`)]))))
+        .orderBy('pnr')
+        .execute()
+    ).map((r) => r.pnr);
+    for (let i = 0; i < pnrs.length; i += 500) {
+      const rows = await db.selectFrom('person_current').select(['pnr', 'state']).where('pnr', 'in', pnrs.slice(i, i + 500)).orderBy('pnr').execute();
+      if (!take(rows)) break;
+    }
+    return out;
+  }
+
+  async search(caller: Caller, q: { name: string; birthDate?: CivilDate }, requestId?: string): Promise<PersonSearchResult> {
+    const found = await this.#match(q.name, q.birthDate);
+    const truncated = found.length > MAX_CANDIDATES;
+    const pnrs = found.slice(0, MAX_CANDIDATES);
+    const criteria = { name: q.name, ...(q.birthDate && { birthDate: q.birthDate }), found: pnrs.length, truncated };
+    if (pnrs.length === 0 || !pnrs.some((p) => resolveGrant(grantOf(caller), p).accepted.length > 0)) {
+      // A search that found nobody (or nobody the customer may see) is still a search in the log.
+      await this.audit.record({
+        actor: caller.principal.id,
+        actorKind: caller.principal.kind,
+        customer: caller.customer.id,
+        action: 'person.search',
+        subjects: pnrs,
+        legalBasis: null,
+        requestId,
+        detail: criteria,
+      });
+      return { candidates: [], truncated };
+    }
+    // One audit record naming every candidate, with the fields disclosed (AUD-3), before the answer leaves.
+    const results = await this.#disclosure.lookupMany(caller, pnrs, { requestId }, 'person.search');
+    const candidates: PersonCandidate[] = [];
+    for (const r of results) {
+      if ('notFound' in r) continue;
+      const d = r.data;
+      const addrWithheld = r.withheld.find((w) => w.field === 'address');
+      const n = d.name;
+      candidates.push({
+        pnr: r.pnr,
+        name: n ? [...n.firstNames, ...n.middleNames, n.lastName].join(' ') : null,
+        birthDate: d.birthDate ?? null,
+        status: d.status?.code ?? null,
+        address: d.address ? addressLine(d.address) : null,
+        municipalityCode: d.address?.municipalityCode ?? null,
+        ...(addrWithheld && { addressWithheld: addrWithheld.reason }),
+        protected: r.protectionMark !== undefined || (d.protections ?? []).some((p) => p.type === '0001'),
+      });
+    }
+    return { candidates, truncated };
+  }
+}
