@@ -102,6 +102,8 @@ export interface AuditStatistic {
   /** Transaction type. */
   type: string;
   count: number;
+  /** Persons disclosed with name-and-address protection (§28) in these records: the quarterly control's "unusual activity" (AUD-1). */
+  protectedPersons: number;
 }
 
 export interface SubjectLookup {
@@ -277,9 +279,14 @@ export class AuditLog {
       throw new AuditError('bad_filter', 'Transaction statistics are for one customer: give its id.');
     }
     const month = sql<string>`substr(at, 1, 7)`;
+    // `detail.protected`: how many of the persons a record disclosed carried a §28 protection mark.
+    const prot =
+      this.store.dialect === 'postgres'
+        ? sql<number>`coalesce(sum((detail::jsonb ->> 'protected')::int), 0)`
+        : sql<number>`coalesce(sum(json_extract(detail, '$.protected')), 0)`;
     let q = this.store.db
       .selectFrom('audit')
-      .select((eb) => [month.as('month'), 'actor', 'action', eb.fn.countAll().as('n')])
+      .select((eb) => [month.as('month'), 'actor', 'action', eb.fn.countAll().as('n'), prot.as('p')])
       .where('customer', '=', customerId);
     if (range.from !== undefined) q = q.where('at', '>=', lowerBound(range.from, 'from'));
     if (range.to !== undefined) {
@@ -287,7 +294,7 @@ export class AuditLog {
       q = q.where('at', b.op, b.value);
     }
     const rows = await q.groupBy([month, 'actor', 'action']).orderBy('month').orderBy('actor').orderBy('action').execute();
-    return rows.map((r) => ({ month: r.month, actor: r.actor, type: r.action, count: Number(r.n) }));
+    return rows.map((r) => ({ month: r.month, actor: r.actor, type: r.action, count: Number(r.n), protectedPersons: Number(r.p) }));
   }
 
   /** §46: who (which customers) looked this person (or address) up, and when; in time order. */

@@ -75,7 +75,10 @@ export class DisclosureService {
         legalBasis: [...new Set(results.flatMap((r) => ('basis' in r ? r.basis : [])))].join(' ') || null,
         fields: [...new Set(results.flatMap((r) => ('fields' in r ? r.fields : [])))],
         requestId: opts.requestId,
-        detail: { validAt: opts.validAt, knownAt: opts.knownAt, history: opts.history || undefined, found: results.filter((r) => !('notFound' in r)).length },
+        detail: { validAt: opts.validAt, knownAt: opts.knownAt, history: opts.history || undefined, found: results.filter((r) => !('notFound' in r)).length,
+          // For the security officer's quarterly control: lookups of protected persons (§28, AUD-1).
+          protected: results.filter((r) => 'protectionMark' in r && r.protectionMark).length || undefined,
+        },
       }),
       async () => {
         const out: Array<PersonDisclosure | { pnr: string; notFound: true }> = [];

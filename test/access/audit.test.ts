@@ -222,18 +222,23 @@ for (const kind of STORE_KINDS) {
       await at('2026-02-11T12:00:00Z', 'usr_2', 'person.lookup', 4);
       await f.audit.record({ actor: 'usr_1', customer: 'cus_other', action: 'person.lookup', subjects: [] });
 
+      // Two records that disclosed protected persons (§28): summed per month, user and type.
+      f.clock.set('2026-02-12T12:00:00Z');
+      await f.audit.record({ actor: 'usr_2', customer: c, action: 'person.lookup', subjects: ['0101900000', '0101900001'], detail: { protected: 2 } });
+      await f.audit.record({ actor: 'usr_2', customer: c, action: 'person.lookup', subjects: ['0101900002'], detail: { protected: 1 } });
+
       assert.deepEqual(await f.audit.statistics(c), [
-        { month: '2026-01', actor: 'usr_1', type: 'person.lookup', count: 3 },
-        { month: '2026-02', actor: 'usr_1', type: 'address.residents', count: 1 },
-        { month: '2026-02', actor: 'usr_1', type: 'person.lookup', count: 2 },
-        { month: '2026-02', actor: 'usr_2', type: 'person.lookup', count: 4 },
+        { month: '2026-01', actor: 'usr_1', type: 'person.lookup', count: 3, protectedPersons: 0 },
+        { month: '2026-02', actor: 'usr_1', type: 'address.residents', count: 1, protectedPersons: 0 },
+        { month: '2026-02', actor: 'usr_1', type: 'person.lookup', count: 2, protectedPersons: 0 },
+        { month: '2026-02', actor: 'usr_2', type: 'person.lookup', count: 6, protectedPersons: 3 },
       ]);
       assert.deepEqual(await f.audit.statistics(c, { from: '2026-02', to: '2026-02' }), [
-        { month: '2026-02', actor: 'usr_1', type: 'address.residents', count: 1 },
-        { month: '2026-02', actor: 'usr_1', type: 'person.lookup', count: 2 },
-        { month: '2026-02', actor: 'usr_2', type: 'person.lookup', count: 4 },
+        { month: '2026-02', actor: 'usr_1', type: 'address.residents', count: 1, protectedPersons: 0 },
+        { month: '2026-02', actor: 'usr_1', type: 'person.lookup', count: 2, protectedPersons: 0 },
+        { month: '2026-02', actor: 'usr_2', type: 'person.lookup', count: 6, protectedPersons: 3 },
       ]);
-      assert.deepEqual(await f.audit.statistics(c, { to: '2026-01-31' }), [{ month: '2026-01', actor: 'usr_1', type: 'person.lookup', count: 3 }]);
+      assert.deepEqual(await f.audit.statistics(c, { to: '2026-01-31' }), [{ month: '2026-01', actor: 'usr_1', type: 'person.lookup', count: 3, protectedPersons: 0 }]);
     });
 
     test('lookupsOf: which customers looked a person up, and when', async () => {

@@ -19,6 +19,7 @@ describe('API: log search and transaction statistics (AUD-4)', () => {
     bClerk = (await api.customerWithKey({ id: 'kom-b', name: 'B Kommune', kind: 'public_authority', legalBases: ['§32'], scope: ['all'] })).key;
     await api.call('GET', `/api/v1/persons/${cast.ordinary}`, { key: aClerk });
     await api.call('GET', `/api/v1/persons/${cast.dead}`, { key: aClerk });
+    await api.call('GET', `/api/v1/persons/${cast.protectedNow}`, { key: aClerk });
     await api.call('GET', `/api/v1/persons/${cast.ordinary}`, { key: bClerk });
   });
   after(async () => api.dispose());
@@ -26,7 +27,7 @@ describe('API: log search and transaction statistics (AUD-4)', () => {
   test('the security officer sees the own customer\'s lookups only', async () => {
     const r = await api.call('GET', '/api/v1/security/audit', { key: aOfficer });
     assert.equal(r.status, 200, r.text);
-    assert.equal(r.json.records.length, 2);
+    assert.equal(r.json.records.length, 3);
     assert.ok(r.json.records.every((x: { customer: string }) => x.customer === 'kom-a'));
     const byPerson = await api.call('GET', `/api/v1/security/audit?type=person.lookup&pnr=${cast.dead}`, { key: aOfficer });
     assert.deepEqual(byPerson.json.records.map((x: { subjects: string[] }) => x.subjects), [[cast.dead]]);
@@ -43,8 +44,10 @@ describe('API: log search and transaction statistics (AUD-4)', () => {
     assert.equal(r.status, 200, r.text);
     const lookups = r.json.rows.filter((x: { type: string }) => x.type === 'person.lookup');
     assert.equal(lookups.length, 1);
-    assert.equal(lookups[0].count, 2);
+    assert.equal(lookups[0].count, 3);
     assert.equal(lookups[0].month, '2026-06');
+    // One of the three persons has name-and-address protection (§28): the quarterly control counts it.
+    assert.equal(lookups[0].protectedPersons, 1);
   });
 
   test('a clerk without the role is refused; a bad period is 400', async () => {

@@ -474,7 +474,7 @@ for (const kind of STORE_KINDS) {
       const shown = [PERSON.anders, PERSON.ivan, PERSON.birthe, PERSON.gustav, PERSON.frida, PERSON.hanne, PERSON.lone, PERSON.jytte, PERSON.dorte];
       assert.deepEqual([...stair.subjects].sort(), [HOUSE.A, ...shown].sort());
       assert.equal(stair.detail!.personsDisclosed, shown.length);
-      assert.equal(stair.detail!.protectedDisclosed, 1);
+      assert.equal(stair.detail!.protected, 1);
       const refused = await w.api.ctx.audit.search('bolig', { type: 'landlord.search.refused', limit: 1000 });
       const codes = refused.records.map((r) => r.detail!.code);
       for (const c of ['landlord_no_access', 'landlord_owner_number_not_tied', 'landlord_not_current_owner', 'landlord_address_not_found', 'landlord_address_ambiguous', 'landlord_address_without_property', 'landlord_from_date_too_early']) {

@@ -117,6 +117,9 @@ describe('web client in chromium', () => {
     await page.getByRole('heading', { name: /Autorisationer uden slutdato/ }).waitFor();
     // "This quarter" is the server's (the injected clock stands in June 2026), not the browser's.
     assert.match((await page.locator('section[aria-labelledby="page-title"] > p').first().textContent())!, /Kontrol for 2026 K2/);
+    // Karen saw one protected person (§28) this quarter: counted from the statistics, below the "many" mark.
+    const prot = page.getByTestId('control-protected');
+    assert.match((await prot.locator('h2').textContent())!, /Opslag på beskyttede personer\s*i orden/);
     await shot(page, '07-quarterly-control');
     assert.deepEqual(await accessibilityProblems(page), []);
     assert.deepEqual(errors, []);

@@ -205,6 +205,12 @@ const STRINGS = {
   ],
   'control.lookups': ['{n} opslag', '{n} lookups'],
   'control.seeLog': ['se loggen', 'see the log'],
+  'control.protected': ['Opslag på beskyttede personer', 'Lookups of protected persons'],
+  'control.protectedWhy': [
+    'Brugere, der i kvartalet har set 5 eller flere personer med navne- og adressebeskyttelse (§ 28), eller en andel af beskyttede over tre gange kundens.',
+    'Users who this quarter saw 5 or more persons with name-and-address protection (§28), or a share of protected persons over three times the customer\'s.',
+  ],
+  'control.protectedLookups': ['{n} beskyttede personer i {of} opslag', '{n} protected persons in {of} lookups'],
   'control.confirm': ['Gennemgang', 'Review'],
   'control.confirmText': [
     'Gennemgå de {n} aktive autorisationer: har hver bruger og hvert system stadig et arbejdsbetinget behov? Udskriv siden som dokumentation for kontrollen.',

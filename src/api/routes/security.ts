@@ -78,7 +78,19 @@ export function securityRoutes(app: Api, ctx: ApiContext): void {
         tags,
         summary: 'Transaction statistics: counts per user, transaction type and month',
         querystring: z.object({ from: period, to: period }),
-        response: { 200: z.object({ rows: z.array(z.object({ month: z.string(), actor: z.string(), type: z.string(), count: z.number() })) }) },
+        response: {
+          200: z.object({
+            rows: z.array(
+              z.object({
+                month: z.string(),
+                actor: z.string(),
+                type: z.string(),
+                count: z.number(),
+                protectedPersons: z.number().describe('Persons disclosed with name-and-address protection (§28) in these transactions'),
+              }),
+            ),
+          }),
+        },
       },
     },
     async (req) => ({ rows: await ctx.audit.statistics(req.caller!.customer.id, req.query).catch(badFilter) }),

@@ -157,7 +157,7 @@ export class LandlordService {
         addressLabel: result.address.label,
         properties: [...new Set(result.units.map((u) => u.bfe))],
         personsDisclosed: pnrs.length,
-        protectedDisclosed: result.residents.filter((r) => r.protection).length,
+        protected: result.residents.filter((r) => r.protection).length,
       },
     });
     return result;

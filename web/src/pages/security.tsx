@@ -46,6 +46,8 @@ interface StatRow {
   actor: string;
   type: string;
   count: number;
+  /** Persons disclosed with name-and-address protection (§28) in these transactions. */
+  protectedPersons: number;
 }
 
 const loadAuthorisations = () => api<AuthList>('GET', '/api/v1/security/authorisations');
@@ -354,6 +356,14 @@ export function ControlPage() {
   const counts = [...perUser.values()].sort((a, b) => a - b);
   const median = counts.length ? counts[Math.floor((counts.length - 1) / 2)]! : 0;
   const unusual = [...perUser].filter(([, n]) => counts.length > 1 && n > 3 * median).sort((a, b) => b[1] - a[1]);
+  // Protected persons (§28) looked up per user: "many" is 5 or more, or a share of protected persons over three times the customer's.
+  const protPerUser = new Map<string, number>();
+  for (const r of stats.data!.rows) if (lookupTypes(r.type) && r.protectedPersons > 0) protPerUser.set(r.actor, (protPerUser.get(r.actor) ?? 0) + r.protectedPersons);
+  const protTotal = [...protPerUser.values()].reduce((a, b) => a + b, 0);
+  const share = protTotal / Math.max(1, counts.reduce((a, b) => a + b, 0));
+  const protUnusual = [...protPerUser]
+    .filter(([id, n]) => n >= 5 || (n >= 2 && n / Math.max(1, perUser.get(id) ?? n) > 3 * share))
+    .sort((a, b) => b[1] - a[1]);
   const names = new Map(list.map((a) => [a.id, a.name]));
   const item = (title: string, rows: Authorisation[], why: string) => (
     <section class="check">
@@ -393,6 +403,21 @@ export function ControlPage() {
             {unusual.map(([id, n]) => (
               <li key={id}>
                 {names.get(id) ?? id}: {t('control.lookups', { n: fmtNumber(n) })} — <a href={`#/security/log`}>{t('control.seeLog')}</a>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section class="check" data-testid="control-protected">
+        <h2>
+          {t('control.protected')} <span class={`badge ${protUnusual.length ? 'warn' : 'ok'}`}>{protUnusual.length ? fmtNumber(protUnusual.length) : t('control.ok')}</span>
+        </h2>
+        <p class="hint">{t('control.protectedWhy')}</p>
+        {protUnusual.length > 0 && (
+          <ul>
+            {protUnusual.map(([id, n]) => (
+              <li key={id}>
+                {names.get(id) ?? id}: {t('control.protectedLookups', { n: fmtNumber(n), of: fmtNumber(perUser.get(id) ?? n) })} — <a href={`#/security/log`}>{t('control.seeLog')}</a>
               </li>
             ))}
           </ul>
