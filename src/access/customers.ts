@@ -333,7 +333,8 @@ function toCustomer(r: { id: string; name: string; kind: string; number: string 
   };
 }
 
-function toPrincipal(r: { id: string; customer_id: string; kind: string; name: string; roles: string; pnr: string | null; valid_from: string; valid_to: string | null }): Principal {
+/** A principal row as the Principal it is (also for sessions and background jobs acting for one). */
+export function toPrincipal(r: { id: string; customer_id: string; kind: string; name: string; roles: string; pnr: string | null; valid_from: string; valid_to: string | null }): Principal {
   return {
     id: r.id,
     customerId: r.customer_id,

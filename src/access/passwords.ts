@@ -7,7 +7,7 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { Clock } from '../domain/clock.ts';
 import type { Store } from '../storage/store.ts';
-import { AccessError, type AccessControl, type Caller, type Principal, type Role } from './customers.ts';
+import { AccessError, type AccessControl, type Caller, toPrincipal } from './customers.ts';
 
 /** AUD-5, standard terms §7: a web session locks after 10 minutes without activity. */
 export const IDLE_LOCK_MS = 10 * 60 * 1000;
@@ -178,16 +178,7 @@ export class Passwords {
   async caller(principalId: string, ip: string): Promise<Caller> {
     const p = await this.store.db.selectFrom('principal').selectAll().where('id', '=', principalId).executeTakeFirst();
     if (!p) throw new AccessError('unauthenticated', 'Not signed in.');
-    const principal: Principal = {
-      id: p.id,
-      customerId: p.customer_id,
-      kind: p.kind as Principal['kind'],
-      name: p.name,
-      roles: JSON.parse(p.roles) as Role[],
-      pnr: p.pnr,
-      validFrom: p.valid_from,
-      validTo: p.valid_to,
-    };
+    const principal = toPrincipal(p);
     const caller: Caller = { customer: await this.access.customer(p.customer_id), principal };
     this.access.checkActive(caller, ip);
     return caller;

@@ -361,6 +361,15 @@ export class AddressRegister {
     if (q.postalCode === undefined && q.municipalityCode === undefined) {
       throw new ReferenceDataError('bad_line', 'a road search needs a postal code or a municipality code');
     }
+    return this.roadsByPrefix(q, at);
+  }
+
+  /**
+   * Roads by name prefix, in a postal code or municipality when given, else
+   * anywhere (index dar_husnummer_road_key, migration 0015). The address
+   * type-ahead of the API.
+   */
+  async roadsByPrefix(q: { prefix: string; postalCode?: string; municipalityCode?: string; limit?: number }, at?: AsOf): Promise<RoadSuggestion[]> {
     const { on, knownAt } = this.#at(at);
     const limit = Math.max(1, Math.min(q.limit ?? 20, 200));
     let b = this.store.db

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../domain/clock.ts';
 import { dateOf } from '../domain/dates.ts';
 import { AddressRegister, addressLabel, type RoadSuggestion } from '../reference/address-register.ts';
-import { houseKey, roadKey } from '../reference/text.ts';
+import { houseKey } from '../reference/text.ts';
 import { asOf } from '../reference/versions.ts';
 import type { Store } from '../storage/store.ts';
 
@@ -54,30 +54,8 @@ export class AddressSearch {
   }
 
   /** Roads whose name starts with the prefix (folded as for lookups), in a postal code when given; by name. */
-  async roads(q: { prefix: string; postalCode?: string; limit: number }): Promise<RoadSuggestion[]> {
-    if (q.postalCode !== undefined) return this.dar.searchRoads({ prefix: q.prefix, postalCode: q.postalCode, limit: q.limit });
-    const on = dateOf(this.clock.now());
-    const rows = await this.#db()
-      .selectFrom('dar_husnummer as h')
-      .select(['h.municipality_code', 'h.road_code', 'h.road_name', 'h.postal_code', 'h.postal_district', (eb) => eb.fn.countAll<number>().as('n')])
-      .where(asOf('h', on, null))
-      // Index dar_husnummer_road_key (migration 0015).
-      .where('h.road_key', 'like', `${roadKey(q.prefix)}%`)
-      .groupBy(['h.municipality_code', 'h.road_code', 'h.road_name', 'h.postal_code', 'h.postal_district'])
-      .orderBy('h.road_name')
-      .orderBy('h.postal_code')
-      .orderBy('h.municipality_code')
-      .orderBy('h.road_code')
-      .limit(q.limit)
-      .execute();
-    return rows.map((r) => ({
-      municipalityCode: r.municipality_code,
-      roadCode: r.road_code,
-      roadName: r.road_name,
-      postalCode: r.postal_code,
-      postalDistrict: r.postal_district,
-      houseNumbers: Number(r.n),
-    }));
+  roads(q: { prefix: string; postalCode?: string; limit: number }): Promise<RoadSuggestion[]> {
+    return this.dar.roadsByPrefix(q);
   }
 
   /** The house numbers of one road (municipality + road code) starting with `prefix`, in a postal code when given. */

@@ -23,7 +23,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../access/audit.ts';
-import { activeOn, type AccessControl, type Caller, type Principal, type Role } from '../access/customers.ts';
+import { activeOn, type AccessControl, type Caller, toPrincipal } from '../access/customers.ts';
 import type { Clock } from '../domain/clock.ts';
 import { dateOf, toInstant, type CivilDate, type Instant } from '../domain/dates.ts';
 import { resolveGrant, type Grant } from '../domain/disclosure/policy.ts';
@@ -1039,16 +1039,7 @@ export class DeliveryService {
     }
     const p = await this.#db.selectFrom('principal').selectAll().where('id', '=', job.principal_id).executeTakeFirst();
     if (!p) return 'The user or program that asked for the delivery no longer exists.';
-    const principal: Principal = {
-      id: p.id,
-      customerId: p.customer_id,
-      kind: p.kind as Principal['kind'],
-      name: p.name,
-      roles: JSON.parse(p.roles) as Role[],
-      pnr: p.pnr,
-      validFrom: p.valid_from,
-      validTo: p.valid_to,
-    };
+    const principal = toPrincipal(p);
     if (!activeOn(customer, today)) return 'The customer agreement is no longer in force.';
     if (!activeOn(principal, today) || !principal.roles.includes('bulk')) return 'The user or program that asked for the delivery is no longer authorised for bulk deliveries.';
     return { customer, principal };

@@ -15,11 +15,11 @@ import {
 } from '../../domain/registration/abode.ts';
 import type { Address } from '../../domain/registration/move.ts';
 import type { Register } from '../../register/register.ts';
-import { RegistrationError } from '../../register/validate.ts';
+import { RegistrationError, type NewRegistration } from '../../register/validate.ts';
 import type { AddressRegister } from '../../reference/address-register.ts';
 import { actorOf, type CaseStore } from './cases.ts';
 import { assertOwnMunicipality } from './clerk.ts';
-import { dayBefore, personOn, resolveAddress, type AddressInput } from './persons.ts';
+import { dayBefore, personOn, resolveAddress, type AddressInput, type PersonOn } from './persons.ts';
 
 export interface AbodePayload {
   date: CivilDate;
@@ -46,45 +46,50 @@ export class AbodeService {
   }
 
   /** §6(4): moved out of the old address, still registered in the municipality (status 03, special road code). */
-  async noFixedAbode(caller: Caller, input: { pnr: string; date: CivilDate; roadCode?: string; note?: string }): Promise<AbodeOutcome> {
-    const p = await personOn(this.register, input.pnr, dayBefore(input.date));
-    // §6(4): "Den hidtidige bopælskommune": the municipality of residence registers.
-    const m = p.address?.municipalityCode;
-    if (!m) throw new RegistrationError('not_resident', '§6(4): the person has no address in a municipality.');
-    assertOwnMunicipality(caller, m);
-    const address = noFixedAbodeAddress(m, input.roadCode);
-    const changes = noFixedAbodeChanges(p, input.date, address);
-    const reg = await this.register.register({ pnr: p.pnr, authority: m, eventCode: 'A01', changes, documentation: input.note ?? null });
-    const { case: c } = await this.cases.create<AbodePayload>({
+  noFixedAbode(caller: Caller, input: { pnr: string; date: CivilDate; roadCode?: string; note?: string }): Promise<AbodeOutcome> {
+    return this.#registerAndOpen(caller, input, {
       kind: 'no_fixed_abode',
-      status: 'open',
-      municipalityCode: m,
-      sharedWith: null,
-      pnr: p.pnr,
-      deadline: reviewDate(this.#today()),
-      payload: { date: input.date, previousAddress: p.address, seq: reg.seq, ...(input.note ? { note: input.note } : {}) },
-      history: [{ at: toInstant(this.register.clock.now()), by: actorOf(caller), action: 'registered', note: '§6(4): uden fast bopæl' }],
+      section: '§6(4)',
+      eventCode: 'A01',
+      note: '§6(4): uden fast bopæl',
+      changes: (p, m) => noFixedAbodeChanges(p, input.date, noFixedAbodeAddress(m, input.roadCode)),
     });
-    return { case: c, registration: { pnr: p.pnr, seq: reg.seq } };
   }
 
   /** §6(5): searched for without result: disappeared (status 70), by the municipality of residence. */
-  async disappeared(caller: Caller, input: { pnr: string; date: CivilDate; note?: string }): Promise<AbodeOutcome> {
+  disappeared(caller: Caller, input: { pnr: string; date: CivilDate; note?: string }): Promise<AbodeOutcome> {
+    return this.#registerAndOpen(caller, input, {
+      kind: 'disappeared',
+      section: '§6(5)',
+      eventCode: 'A02',
+      note: '§6(5): forsvundet',
+      changes: (p) => disappearedChanges(p, input.date),
+    });
+  }
+
+  /**
+   * One registration by the municipality of residence ("den hidtidige
+   * bopælskommune", §6(4)-(5)) and the case it reviews with intervals.
+   */
+  async #registerAndOpen(
+    caller: Caller,
+    input: { pnr: string; date: CivilDate; note?: string },
+    how: { kind: 'no_fixed_abode' | 'disappeared'; section: string; eventCode: string; note: string; changes: (p: PersonOn, municipality: string) => NewRegistration['changes'] },
+  ): Promise<AbodeOutcome> {
     const p = await personOn(this.register, input.pnr, dayBefore(input.date));
     const m = p.address?.municipalityCode;
-    if (!m) throw new RegistrationError('not_resident', '§6(5): the person has no address in a municipality.');
+    if (!m) throw new RegistrationError('not_resident', `${how.section}: the person has no address in a municipality.`);
     assertOwnMunicipality(caller, m);
-    const changes = disappearedChanges(p, input.date);
-    const reg = await this.register.register({ pnr: p.pnr, authority: m, eventCode: 'A02', changes, documentation: input.note ?? null });
+    const reg = await this.register.register({ pnr: p.pnr, authority: m, eventCode: how.eventCode, changes: how.changes(p, m), documentation: input.note ?? null });
     const { case: c } = await this.cases.create<AbodePayload>({
-      kind: 'disappeared',
+      kind: how.kind,
       status: 'open',
       municipalityCode: m,
       sharedWith: null,
       pnr: p.pnr,
       deadline: reviewDate(this.#today()),
       payload: { date: input.date, previousAddress: p.address, seq: reg.seq, ...(input.note ? { note: input.note } : {}) },
-      history: [{ at: toInstant(this.register.clock.now()), by: actorOf(caller), action: 'registered', note: '§6(5): forsvundet' }],
+      history: [{ at: toInstant(this.register.clock.now()), by: actorOf(caller), action: 'registered', note: how.note }],
     });
     return { case: c, registration: { pnr: p.pnr, seq: reg.seq } };
   }
