@@ -74,6 +74,7 @@ export class Register {
   readonly #readAsOf;
   readonly #asOfParams: AsOfParam[];
   readonly #readNumber;
+  readonly #readAnyVersion;
   readonly #readVersions;
   #noMod11: Set<CivilDate> | undefined;
 
@@ -105,8 +106,8 @@ export class Register {
       .where('n.pnr', '=', mark<string>('pnr'))
       .orderBy('v.id')
       .compile();
-    // SQLite: the same without the join, and the number looked up only when nothing is in force
-    // (an in-process read costs less than the join on every lookup; measured in docs/benchmarks.md).
+    // SQLite: the same without the join; when nothing is in force, whether the number is held
+    // is read after (from the same key range first, whose pages the first read left in the cache).
     const asOfAlone = db
       .selectFrom('person_version as v')
       .select(['v.g', 'v.vf', 'v.vt', 'v.rf', 'v.s', 'v.v'])
@@ -122,6 +123,7 @@ export class Register {
     // Where each value goes among the compiled query's positional parameters.
     this.#asOfParams = chosen.parameters.map((p) => String(p).slice(1) as AsOfParam);
     this.#readAsOf = store.prepareRaw(chosen);
+    this.#readAnyVersion = store.prepareRaw(db.selectFrom('person_version').select('id').where('id', '>=', 0).where('id', '<', 0).limit(1).compile());
     this.#readNumber = store.prepare<{ pnr: string }>(db.selectFrom('person_number').select('pnr').where('pnr', '=', '').compile());
     this.#readVersions = store.prepare<VersionRow>(
       db
@@ -418,7 +420,17 @@ export class Register {
    * one of its boundaries; any other V or R is answered from the versions.
    * Returns null for a number the register does not hold.
    */
-  async person(input: string, asOf: AsOf = {}): Promise<PersonView | null> {
+  person(input: string, asOf: AsOf = {}): Promise<PersonView | null> {
+    try {
+      const r = this.#person(input, asOf);
+      return r instanceof Promise ? r : Promise.resolve(r);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** person() without a promise where the store answers synchronously (SQLite: the hot path). */
+  #person(input: string, asOf: AsOf): PersonView | null | Promise<PersonView | null> {
     const pnr = normalisePnr(input);
     if (!pnr) return null;
     // The clock only when a time is left out (the hot as-of path gives both).
@@ -430,25 +442,28 @@ export class Register {
     if (check.kind === 'malformed' || check.kind === 'no_such_date') return null;
     const view = (state: PersonState): PersonView => ({ pnr, birthDate: check.birthDate, sex: check.sex, validAt, knownAt, state });
 
-    if (asOf.validAt === undefined && asOf.knownAt === undefined) {
-      const [cur] = await this.#readCurrent([pnr]);
-      if (cur && cur.computed_for <= today && (cur.stale_at === null || today < cur.stale_at)) {
-        return view(JSON.parse(cur.state) as PersonState);
+    const fromVersions = (rows: unknown[][]): PersonView | null | Promise<PersonView | null> => {
+      if (rows.length === 0) {
+        // PostgreSQL: a number the register does not hold. SQLite: nothing in force then, or no such number.
+        if (this.store.dialect !== 'sqlite') return null;
+        return then(this.#readAnyVersion([lo, hi, 1]), (any) => (any.length ? view({}) : then(this.#readNumber([pnr]), (n) => (n.length ? view({}) : null))));
       }
-    }
+      const state: PersonState = {};
+      for (const [g, vf, vt, rf, s, v] of rows as Array<[Group | null, CivilDate, CivilDate | null, Instant, number | string, string]>) {
+        // A row of nulls: nothing in force then (not yet born or registered), a person without facts.
+        if (g !== null) putFact(state, g, { value: JSON.parse(v), validFrom: vf, validTo: vt, registeredAt: rf, seq: Number(s) });
+      }
+      return view(state);
+    };
     const [lo, hi] = versionRange(pnr);
-    const values: Record<AsOfParam, unknown> = { lo, hi, R: knownAt, V: validAt, pnr };
-    const rows = await this.#readAsOf(this.#asOfParams.map((k) => values[k]));
-    if (rows.length === 0) {
-      // PostgreSQL: a number the register does not hold. SQLite: nothing in force then, or no such number.
-      return this.store.dialect === 'sqlite' && (await this.#readNumber([pnr])).length ? view({}) : null;
-    }
-    const state: PersonState = {};
-    for (const [g, vf, vt, rf, s, v] of rows as Array<[Group | null, CivilDate, CivilDate | null, Instant, number | string, string]>) {
-      // A row of nulls: nothing in force then (not yet born or registered), a person without facts.
-      if (g !== null) putFact(state, g, { value: JSON.parse(v), validFrom: vf, validTo: vt, registeredAt: rf, seq: Number(s) });
-    }
-    return view(state);
+    const fromLog = () => {
+      const values: Record<AsOfParam, unknown> = { lo, hi, R: knownAt, V: validAt, pnr };
+      return then(this.#readAsOf(this.#asOfParams.map((k) => values[k])), fromVersions);
+    };
+    if (asOf.validAt !== undefined || asOf.knownAt !== undefined) return fromLog();
+    return then(this.#readCurrent([pnr]), ([cur]) =>
+      cur && cur.computed_for <= today && (cur.stale_at === null || today < cur.stale_at) ? view(JSON.parse(cur.state) as PersonState) : fromLog(),
+    );
   }
 
   /**
@@ -617,6 +632,11 @@ type AsOfParam = 'lo' | 'hi' | 'R' | 'V' | 'pnr';
 const VERSIONS_OF_CHUNK = 400;
 /** Version rows per INSERT (9 columns: well under both stores' limits on bound parameters). */
 const VERSION_ROWS_PER_INSERT = 500;
+
+/** f applied to a value that a store may give now (SQLite) or later (PostgreSQL). */
+function then<T, U>(v: T | Promise<T>, f: (t: T) => U | Promise<U>): U | Promise<U> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
 
 /** All versions of a person, in order, read inside a write transaction. */
 async function readVersions(tx: Tx, pnr: string): Promise<Version[]> {

@@ -20,11 +20,12 @@ export interface Store {
   /**
    * A query compiled once and run on a cached prepared statement with new
    * positional parameters. For hot point reads only: the query's parameters
-   * must be exactly the ones passed, in order.
+   * must be exactly the ones passed, in order. SQLite answers synchronously
+   * (an in-process read: a promise per read would cost more than some reads).
    */
-  prepare<R>(query: CompiledQuery<R>): (params: readonly unknown[]) => Promise<R[]>;
+  prepare<R>(query: CompiledQuery<R>): (params: readonly unknown[]) => R[] | Promise<R[]>;
   /** As prepare, with each row as an array of its columns in select order (no keyed object per row). */
-  prepareRaw(query: CompiledQuery): (params: readonly unknown[]) => Promise<unknown[][]>;
+  prepareRaw(query: CompiledQuery): (params: readonly unknown[]) => unknown[][] | Promise<unknown[][]>;
   /**
    * SQLite only: a write transaction on a connection and thread of its own,
    * so that waiting for the commit to reach the disk (synchronous = FULL)
@@ -106,11 +107,11 @@ function openSqlite(file: string): Store {
     db,
     prepare<R>(query: CompiledQuery<R>) {
       let stmt: Database.Statement | undefined; // prepared on first use (the reader opens lazily)
-      return async (params: readonly unknown[]) => (stmt ??= readerStatement(query.sql, false)).all(...params) as R[];
+      return (params: readonly unknown[]) => (stmt ??= readerStatement(query.sql, false)).all(...params) as R[];
     },
     prepareRaw(query: CompiledQuery) {
       let stmt: Database.Statement | undefined;
-      return async (params: readonly unknown[]) => (stmt ??= readerStatement(query.sql, true)).all(...params) as unknown[][];
+      return (params: readonly unknown[]) => (stmt ??= readerStatement(query.sql, true)).all(...params) as unknown[][];
     },
     writeOffThread(write) {
       // A thread that died (its pending writes failed, fail closed) is replaced by the next write.
