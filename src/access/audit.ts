@@ -592,7 +592,9 @@ const SQLITE_SUBJECT_INSERT = 'insert into audit_subject (subject, audit_id) sel
 /** The SQLite statements of insertRows, as text and parameters for the writer thread. */
 function sqliteInserts(rows: Row[], index: Array<{ subject: string; audit_id: number }>): Array<{ sql: string; params: unknown[] }> {
   const out = [{ sql: SQLITE_AUDIT_INSERT, params: [JSON.stringify(rows.map((r) => COLUMNS.map((c) => r[c])))] }];
-  if (index.length) out.push({ sql: SQLITE_SUBJECT_INSERT, params: [JSON.stringify(index.map((x) => [x.subject, x.audit_id]))] });
+  // In key order: a bulk lookup's thousand subjects then go into the index b-tree front to back.
+  const pairs = index.map((x) => [x.subject, x.audit_id] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+  if (pairs.length) out.push({ sql: SQLITE_SUBJECT_INSERT, params: [JSON.stringify(pairs)] });
   return out;
 }
 
