@@ -253,6 +253,8 @@ export function addressMatches(q: AddressQuery, a: Address): boolean {
 // ─── The address directory ────────────────────────────────────────────────
 
 const DIRECTORY_CURSOR = 'company.address_directory.seq';
+/** Log pages between two saves of the cursor during a catch-up. */
+const SAVE_EVERY_PAGES = 50;
 /**
  * How long a gap in the log's sequence numbers is waited for before it is
  * passed: on PostgreSQL a transaction that drew a lower seq (a registration,
@@ -318,8 +320,9 @@ export class AddressDirectory {
       const row = await db.selectFrom('meta').select('value').where('key', '=', DIRECTORY_CURSOR).executeTakeFirst();
       this.#cursor = row ? Number(row.value) : 0;
     }
-    const saved = this.#cursor;
+    let saved = this.#cursor;
     let after = this.#cursor;
+    let pages = 0;
     for (;;) {
       const regs = await this.register.log(after, LOG_PAGE);
       if (regs.length === 0) break;
@@ -336,17 +339,24 @@ export class AddressDirectory {
       }
       after = regs.at(-1)!.seq;
       if (regs.length < LOG_PAGE) break;
+      // A long catch-up (a freshly loaded store) keeps its place now and then, so a restart resumes it.
+      if (++pages % SAVE_EVERY_PAGES === 0) saved = await this.#save(saved);
       // Let requests through between pages (better-sqlite3 blocks the thread while it reads).
       await new Promise((resolve) => setImmediate(resolve));
     }
-    if (this.#cursor !== saved) {
-      const value = String(this.#cursor);
-      await db
-        .insertInto('meta')
-        .values({ key: DIRECTORY_CURSOR, value })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-        .execute();
-    }
+    await this.#save(saved);
+  }
+
+  /** Stores the cursor if it moved since `saved`; returns what is stored. */
+  async #save(saved: number): Promise<number> {
+    if (this.#cursor === undefined || this.#cursor === saved) return saved;
+    const value = String(this.#cursor);
+    await this.register.store.db
+      .insertInto('meta')
+      .values({ key: DIRECTORY_CURSOR, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+    return this.#cursor;
   }
 
   /** A gap may be passed once it has been waited for long enough. */
