@@ -429,41 +429,55 @@ export class Register {
     }
   }
 
-  /** person() without a promise where the store answers synchronously (SQLite: the hot path). */
+  /**
+   * person() without a promise where the store answers synchronously (SQLite: the hot path).
+   * The steps are methods, not closures: a closure made per lookup costs more than the step.
+   */
   #person(input: string, asOf: AsOf): PersonView | null | Promise<PersonView | null> {
     const pnr = normalisePnr(input);
     if (!pnr) return null;
     // The clock only when a time is left out (the hot as-of path gives both).
     const now = asOf.validAt === undefined || asOf.knownAt === undefined ? toInstant(this.clock.now()) : '';
     const today = now && dateOf(now);
-    const validAt = asOf.validAt ?? today;
-    const knownAt = asOf.knownAt ?? now;
     const check = checkPnr(pnr, NO_MOD11_DATES);
     if (check.kind === 'malformed' || check.kind === 'no_such_date') return null;
-    const view = (state: PersonState): PersonView => ({ pnr, birthDate: check.birthDate, sex: check.sex, validAt, knownAt, state });
+    const view: PersonView = { pnr, birthDate: check.birthDate, sex: check.sex, validAt: asOf.validAt ?? today, knownAt: asOf.knownAt ?? now, state: {} };
+    if (asOf.validAt !== undefined || asOf.knownAt !== undefined) return this.#asOf(view);
+    const cur = this.#readCurrent([pnr]);
+    return cur instanceof Promise ? cur.then((rows) => this.#fromCurrent(view, rows)) : this.#fromCurrent(view, cur);
+  }
 
-    const fromVersions = (rows: unknown[][]): PersonView | null | Promise<PersonView | null> => {
-      if (rows.length === 0) {
-        // PostgreSQL: a number the register does not hold. SQLite: nothing in force then, or no such number.
-        if (this.store.dialect !== 'sqlite') return null;
-        return then(this.#readAnyVersion([lo, hi, 1]), (any) => (any.length ? view({}) : then(this.#readNumber([pnr]), (n) => (n.length ? view({}) : null))));
-      }
-      const state: PersonState = {};
-      for (const [g, vf, vt, rf, s, v] of rows as Array<[Group | null, CivilDate, CivilDate | null, Instant, number | string, string]>) {
-        // A row of nulls: nothing in force then (not yet born or registered), a person without facts.
-        if (g !== null) putFact(state, g, { value: JSON.parse(v), validFrom: vf, validTo: vt, registeredAt: rf, seq: Number(s) });
-      }
-      return view(state);
-    };
-    const [lo, hi] = versionRange(pnr);
-    const fromLog = () => {
-      const values: Record<AsOfParam, unknown> = { lo, hi, R: knownAt, V: validAt, pnr };
-      return then(this.#readAsOf(this.#asOfParams.map((k) => values[k])), fromVersions);
-    };
-    if (asOf.validAt !== undefined || asOf.knownAt !== undefined) return fromLog();
-    return then(this.#readCurrent([pnr]), ([cur]) =>
-      cur && cur.computed_for <= today && (cur.stale_at === null || today < cur.stale_at) ? view(JSON.parse(cur.state) as PersonState) : fromLog(),
-    );
+  #fromCurrent(view: PersonView, [cur]: Array<{ state: string; computed_for: string; stale_at: string | null }>): PersonView | null | Promise<PersonView | null> {
+    const today = view.validAt;
+    if (cur && cur.computed_for <= today && (cur.stale_at === null || today < cur.stale_at)) {
+      view.state = JSON.parse(cur.state) as PersonState;
+      return view;
+    }
+    return this.#asOf(view);
+  }
+
+  /** The versions in force at (view.validAt, view.knownAt), read with one statement. */
+  #asOf(view: PersonView): PersonView | null | Promise<PersonView | null> {
+    const [lo, hi] = versionRange(view.pnr);
+    const values: Record<AsOfParam, unknown> = { lo, hi, R: view.knownAt, V: view.validAt, pnr: view.pnr };
+    const rows = this.#readAsOf(this.#asOfParams.map((k) => values[k]));
+    return rows instanceof Promise ? rows.then((r) => this.#fromVersions(view, r)) : this.#fromVersions(view, rows);
+  }
+
+  #fromVersions(view: PersonView, rows: unknown[][]): PersonView | null | Promise<PersonView | null> {
+    if (rows.length === 0) {
+      // PostgreSQL: a number the register does not hold. SQLite: nothing in force then, or no such number:
+      // the person's own key range first (its pages are in the cache now), then the numbers.
+      if (this.store.dialect !== 'sqlite') return null;
+      const [lo, hi] = versionRange(view.pnr);
+      return then(this.#readAnyVersion([lo, hi, 1]), (any) => (any.length ? view : then(this.#readNumber([view.pnr]), (n) => (n.length ? view : null))));
+    }
+    const state: PersonState = view.state;
+    for (const [g, vf, vt, rf, s, v] of rows as Array<[Group | null, CivilDate, CivilDate | null, Instant, number | string, string]>) {
+      // A row of nulls: nothing in force then (not yet born or registered), a person without facts.
+      if (g !== null) putFact(state, g, { value: JSON.parse(v), validFrom: vf, validTo: vt, registeredAt: rf, seq: Number(s) });
+    }
+    return view;
   }
 
   /**

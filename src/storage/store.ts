@@ -75,6 +75,33 @@ export async function openStore(location: string): Promise<Store> {
   return store;
 }
 
+/** Prepared statements kept per SQL text (most recently used; Kysely's driver prepares every query anew). */
+const STATEMENT_CACHE = 500;
+
+/**
+ * The connection as Kysely's SQLite dialect sees it, with prepared statements
+ * reused: preparing costs more than running many of the register's small
+ * queries (measured in docs/benchmarks.md). Safe because the driver runs one
+ * statement to completion before the next (no streaming queries here), and
+ * SQLite re-prepares a statement by itself when the schema changes.
+ */
+function cachingStatements(conn: Database.Database): { prepare(sql: string): Database.Statement; close(): void } {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (stmt) cache.delete(sql); // re-inserted below: the map's order is the use order
+      else {
+        stmt = conn.prepare(sql);
+        if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, stmt);
+      return stmt;
+    },
+    close: () => conn.close(),
+  };
+}
+
 function openSqlite(file: string): Store {
   if (file === '' || file === ':memory:') {
     throw new StoreError('bad_location', 'The SQLite store needs a file path (readers use their own connection).');
@@ -84,7 +111,7 @@ function openSqlite(file: string): Store {
   writer.pragma('journal_mode = WAL');
   writer.pragma('synchronous = FULL');
   writer.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: writer }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingStatements(writer) }) });
   // Point reads use their own connection, which sees only committed data even
   // while a write transaction on the writer is between awaits.
   let reader: Database.Database | undefined;
@@ -136,6 +163,8 @@ const Database = require(workerData.driver);
 const conn = new Database(workerData.file, { fileMustExist: true });
 conn.pragma('busy_timeout = 5000');
 conn.pragma('synchronous = FULL');
+// A commit here never copies the log into the database (checkpoint): the checkpoint thread does.
+conn.pragma('wal_autocheckpoint = 0');
 const cache = new Map();
 const stmt = (sql) => {
   let s = cache.get(sql);
@@ -170,6 +199,33 @@ parentPort.on('message', (m) => {
 });
 `;
 
+/**
+ * The checkpoint thread of an off-thread writer: copies the write-ahead log
+ * into the database now and then (PASSIVE: never blocks a writer or a
+ * reader), so that the writer's commits do not (SQLite would otherwise run a
+ * checkpoint inside every commit that finds the log over 1,000 pages: a
+ * disk-bound pause for the requests whose audit records are in it).
+ */
+const CHECKPOINTER = String.raw`
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const conn = new Database(workerData.file, { fileMustExist: true });
+conn.pragma('busy_timeout = 5000');
+const timer = setInterval(() => {
+  try { conn.pragma('wal_checkpoint(PASSIVE)'); } catch {}
+}, workerData.everyMs);
+parentPort.on('message', (m) => {
+  if (m !== 'close') return;
+  clearInterval(timer);
+  try { conn.pragma('wal_checkpoint(PASSIVE)'); } catch {}
+  conn.close();
+  parentPort.close();
+});
+`;
+
+/** How often the checkpoint thread copies the write-ahead log into the database. */
+const CHECKPOINT_EVERY_MS = 1000;
+
 const requireHere = createRequire(import.meta.url);
 
 /** One transaction at a time, in order; the thread keeps the process alive only while one is pending. */
@@ -182,9 +238,18 @@ class OffThreadWriter {
     return this.#dead !== undefined;
   }
 
+  readonly #checkpointer: Worker;
+  readonly #checkpointerDone: Promise<unknown>;
+
   constructor(file: string) {
-    this.#worker = new Worker(OFF_THREAD_WRITER, { eval: true, workerData: { file, driver: requireHere.resolve('better-sqlite3') } });
+    const driver = requireHere.resolve('better-sqlite3');
+    this.#worker = new Worker(OFF_THREAD_WRITER, { eval: true, workerData: { file, driver } });
     this.#worker.unref();
+    this.#checkpointer = new Worker(CHECKPOINTER, { eval: true, workerData: { file, driver, everyMs: CHECKPOINT_EVERY_MS } });
+    this.#checkpointer.unref();
+    // Best effort: a failed checkpoint thread leaves the log to grow until the next writer checkpoints it.
+    this.#checkpointer.on('error', () => undefined);
+    this.#checkpointerDone = new Promise((resolve) => this.#checkpointer.once('exit', resolve));
     this.#worker.on('message', (r: OffThreadResult | { error: { message: string; code?: string } }) => {
       const w = this.#waiting.shift();
       if (this.#waiting.length === 0) this.#worker.unref();
@@ -210,6 +275,9 @@ class OffThreadWriter {
   }
 
   async close(): Promise<void> {
+    this.#checkpointer.ref(); // until it has exited
+    this.#checkpointer.postMessage('close');
+    await this.#checkpointerDone;
     if (this.#dead) return;
     const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
     this.#worker.ref(); // until it has exited
