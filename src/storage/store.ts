@@ -75,6 +75,20 @@ export async function openStore(location: string): Promise<Store> {
   return store;
 }
 
+/**
+ * A read-only connection as the store's point reads use it. Its page cache is
+ * SQLite's default unless OPENCPR_SQLITE_READER_CACHE_MB sets one: pages kept
+ * in the process stay there, where a host may drop file cache that was not
+ * touched for a while (docs/operations.md). Exported so that benchmarks open
+ * their baseline's connection the same way.
+ */
+export function openReader(file: string): Database.Database {
+  const reader = new Database(file, { readonly: true, fileMustExist: true });
+  const mb = Number(process.env.OPENCPR_SQLITE_READER_CACHE_MB ?? 0);
+  if (Number.isFinite(mb) && mb > 0) reader.pragma(`cache_size = -${Math.round(mb * 1024)}`);
+  return reader;
+}
+
 /** Prepared statements kept per SQL text (most recently used; Kysely's driver prepares every query anew). */
 const STATEMENT_CACHE = 500;
 
@@ -118,7 +132,7 @@ function openSqlite(file: string): Store {
   const statements = new Map<string, Database.Statement>();
   let offThread: OffThreadWriter | undefined;
   const readerStatement = (text: string, raw: boolean) => {
-    reader ??= new Database(file, { readonly: true, fileMustExist: true });
+    reader ??= openReader(file);
     const key = raw ? `raw:${text}` : text;
     let stmt = statements.get(key);
     if (!stmt) {
