@@ -156,7 +156,10 @@ function openSqlite(file: string): Store {
     },
     writeOffThread(write) {
       // A thread that died (its pending writes failed, fail closed) is replaced by the next write.
-      if (!offThread || offThread.dead) offThread = new OffThreadWriter(file);
+      if (!offThread || offThread.dead) {
+        void offThread?.close(); // a dead writer's checkpoint thread
+        offThread = new OffThreadWriter(file);
+      }
       return offThread.write(write);
     },
     async close() {
