@@ -7,11 +7,10 @@
  *
  * Every report becomes a `move` case (its id gives the receipt number), so a
  * report is found the same way whether it was registered at once or held.
- * Each person's move is one registration (atomic in the Register); the case
- * records the report as `registering` before the first registration and
- * `registered` after the last, and each registration names the report in its
- * documentation, so an interrupted report is completed by registering the
- * case again, without registering anyone twice.
+ * Each person's move is one registration naming the report in its
+ * documentation; all of a report's registrations and the case's new status
+ * are one unit of work (services/registration/vital-atomic.ts), so a
+ * household moves together or not at all.
  */
 import type { Caller } from '../../access/customers.ts';
 import { addDays, dateOf, toInstant, type CivilDate } from '../../domain/dates.ts';
@@ -31,6 +30,7 @@ import type { Register } from '../../register/register.ts';
 import { RegistrationError } from '../../register/validate.ts';
 import type { AddressRegister } from '../../reference/address-register.ts';
 import { actorOf, CaseStore, type StoredLetter } from './cases.ts';
+import { atomically } from './vital-atomic.ts';
 import { assertOwnMunicipality, clerkMunicipality } from './clerk.ts';
 import { addressOf, dayBefore, personOn, registrationWithDoc, resolveAddress, type AddressInput, type PersonOn } from './persons.ts';
 
@@ -244,47 +244,55 @@ export class MoveService {
     return this.#registerMove(c, caller, sendReceipt);
   }
 
-  /** Writes one A01 registration per mover (skipping those already written for this report). */
+  /**
+   * Writes one A01 registration per mover and the case's new status as one
+   * unit of work: every mover moves, or nobody does (a household moves
+   * together). A case left `registering` by an earlier version, which wrote
+   * person by person, is completed without registering anyone twice.
+   */
   async #registerMove(c: MoveCase, caller: Caller, sendReceipt: boolean): Promise<MoveOutcome> {
     const by = actorOf(caller);
     const p = c.payload;
     // Re-check at registration time: a held report is registered only if the persons still live at the old address.
     const reported: ReportedAddress = { ...p.from, municipalityCode: p.from.municipalityCode };
     const done = new Map<string, number>();
+    const persons = new Map<string, PersonOn>();
     for (const m of p.movers) {
       const seq = await this.#registrationOf(m.pnr, marker(p));
       if (seq !== null) done.set(m.pnr, seq);
-      else checkMover(await personOn(this.register, m.pnr, dayBefore(p.moveDate)), { from: reported }, p.to);
-    }
-    let cur = c;
-    if (cur.status !== 'registering') {
-      cur = (await this.cases.update(transition(cur, { at: toInstant(this.register.clock.now()), by, action: 'registering' }, { status: 'registering' }))).case;
-    }
-    const registrations: Array<{ pnr: string; seq: number }> = [];
-    for (const m of p.movers) {
-      let seq = done.get(m.pnr);
-      if (seq === undefined) {
+      else {
+        // Read before the unit of work: its reads see committed data only.
         const person = await personOn(this.register, m.pnr, dayBefore(p.moveDate));
-        const reg = await this.register.register({
-          pnr: m.pnr,
-          authority: cur.municipalityCode,
-          eventCode: 'A01',
-          documentation: marker(p),
-          late: p.late,
-          changes: moveChanges(person, p.to, p.moveDate),
-        });
-        seq = reg.seq;
+        checkMover(person, { from: reported }, p.to);
+        persons.set(m.pnr, person);
       }
-      registrations.push({ pnr: m.pnr, seq });
     }
-    const payload = { ...cur.payload, movers: cur.payload.movers.map((m) => ({ ...m, seq: registrations.find((r) => r.pnr === m.pnr)!.seq })) };
-    const next = transition(
-      cur,
-      { at: toInstant(this.register.clock.now()), by, action: 'registered', note: p.late ? '§12(1), §57: anmeldt for sent' : undefined },
-      { status: 'registered', deadline: null, payload },
-    );
-    const saved = await this.cases.update(next, sendReceipt ? [this.#receipt(next, 'registered')] : []);
-    return { case: saved.case, letters: saved.letters, registrations };
+    return atomically(this.register, async (r) => {
+      const registrations: Array<{ pnr: string; seq: number }> = [];
+      for (const m of p.movers) {
+        let seq = done.get(m.pnr);
+        if (seq === undefined) {
+          const reg = await r.register({
+            pnr: m.pnr,
+            authority: c.municipalityCode,
+            eventCode: 'A01',
+            documentation: marker(p),
+            late: p.late,
+            changes: moveChanges(persons.get(m.pnr)!, p.to, p.moveDate),
+          });
+          seq = reg.seq;
+        }
+        registrations.push({ pnr: m.pnr, seq });
+      }
+      const payload = { ...c.payload, movers: c.payload.movers.map((m) => ({ ...m, seq: registrations.find((x) => x.pnr === m.pnr)!.seq })) };
+      const next = transition(
+        c,
+        { at: toInstant(this.register.clock.now()), by, action: 'registered', note: p.late ? '§12(1), §57: anmeldt for sent' : undefined },
+        { status: 'registered', deadline: null, payload },
+      );
+      const saved = await new CaseStore(r.store, this.register.clock).update(next, sendReceipt ? [this.#receipt(next, 'registered')] : []);
+      return { case: saved.case, letters: saved.letters, registrations };
+    });
   }
 
   #registrationOf(pnr: string, doc: string): Promise<number | null> {

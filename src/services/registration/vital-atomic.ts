@@ -31,6 +31,8 @@ export async function atomically<T>(register: Register, fn: (r: Register, tx: Ky
   return register.store.db.transaction().execute(async (tx) => {
     const db = joined(tx);
     const store: Store = { ...register.store, db, close: async () => undefined };
-    return fn(new Register(store, register.clock), db);
+    // The same kind of Register as the caller's (a subclass keeps its behaviour inside the unit).
+    const Kind = register.constructor as typeof Register;
+    return fn(new Kind(store, register.clock), db);
   });
 }
