@@ -106,6 +106,8 @@ export interface LapseRunResult {
 }
 
 const CURSOR = 'protection_lapse.cursor';
+/** Registrations read per page when the candidate list catches up with the log. */
+const WATCH_PAGE_SEQS = 50_000;
 
 /**
  * PRO-1, §28: records every name-and-address protection that ran out by time
@@ -115,32 +117,37 @@ const CURSOR = 'protection_lapse.cursor';
  * records every end up to today, each with its own date. Whether the person
  * is protected never depends on this job: the fact's end date does that.
  */
-export async function runProtectionLapses(register: Register): Promise<LapseRunResult> {
+export async function runProtectionLapses(register: Register, opts: { pageSeqs?: number } = {}): Promise<LapseRunResult> {
+  const page = opts.pageSeqs ?? WATCH_PAGE_SEQS;
   const db = register.store.db;
   const today = dateOf(register.clock.now());
   // Keep the candidate list current from the log: every person a registration mentioned 0001 for.
   const cur = await db.selectFrom('meta').select('value').where('key', '=', CURSOR).executeTakeFirst();
   const from = cur ? Number(cur.value) : 0;
   const top = Number((await db.selectFrom('registration').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst())?.m ?? 0);
-  if (top > from) {
+  // In pages of the log, each page's candidates and the cursor in one transaction, yielding in
+  // between: the first run on a large store reads the whole log, which must not stop the server.
+  for (let lo = from; lo < top; lo += page) {
+    const hi = Math.min(top, lo + page);
     const found = await db
       .selectFrom('registration')
       .select('pnr')
       .distinct()
-      .where('seq', '>', from)
-      .where('seq', '<=', top)
+      .where('seq', '>', lo)
+      .where('seq', '<=', hi)
       .where('changes', 'like', '%"0001"%')
       .execute();
     await db.transaction().execute(async (tx) => {
       for (const { pnr } of found) {
-        await tx.insertInto('protection_watch').values({ pnr, since_seq: from + 1 }).onConflict((oc) => oc.column('pnr').doNothing()).execute();
+        await tx.insertInto('protection_watch').values({ pnr, since_seq: lo + 1 }).onConflict((oc) => oc.column('pnr').doNothing()).execute();
       }
       await tx
         .insertInto('meta')
-        .values({ key: CURSOR, value: String(top) })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(top) }))
+        .values({ key: CURSOR, value: String(hi) })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(hi) }))
         .execute();
     });
+    if (hi < top) await new Promise((resolve) => setImmediate(resolve));
   }
   const watched = (await db.selectFrom('protection_watch').select('pnr').orderBy('pnr').execute()).map((r) => r.pnr);
   const recorded: LapseRunResult['recorded'] = [];
