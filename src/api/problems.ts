@@ -44,7 +44,6 @@ export const PROBLEMS = {
   person_disappeared: { status: 409, da: 'Personen er registreret som forsvundet.', en: 'The person is registered as disappeared.' },
   not_resident: { status: 422, da: 'Personen har ikke bopæl i Danmark.', en: 'The person is not resident in Denmark.' },
   already_resident: { status: 409, da: 'Personen har allerede bopæl i Danmark.', en: 'The person is already resident in Denmark.' },
-  unknown_address: { status: 422, da: 'Adressen findes ikke i adresseregistret.', en: 'The address is not in the address register.' },
   protection_in_force: { status: 409, da: 'Beskyttelsen er allerede gældende.', en: 'The protection is already in force.' },
   protection_not_in_force: { status: 409, da: 'Der er ingen gældende beskyttelse af denne type.', en: 'No protection of this type is in force.' },
   not_extendable: { status: 422, da: 'Beskyttelsen gælder, til den tilbagekaldes, og kan ikke forlænges.', en: 'The protection lasts until revoked and cannot be extended.' },

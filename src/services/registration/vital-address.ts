@@ -10,7 +10,7 @@ import { RegistrationError } from '../../register/validate.ts';
 
 export async function addressFromRegister(register: Register, addressId: string): Promise<GroupValue<'address'>> {
   const unit = await new AddressRegister(register.store, register.clock).unit(addressId);
-  if (!unit) throw new RegistrationError('unknown_address', `The address ${addressId} is not in the address register (DAR) today.`);
+  if (!unit) throw new RegistrationError('address_not_found', `The address ${addressId} is not in the address register (DAR) today.`);
   const h = unit.houseNumber;
   return {
     municipalityCode: h.municipalityCode,

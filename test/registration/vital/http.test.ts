@@ -69,7 +69,7 @@ describe('HTTP: registration of immigration, emigration, vital events and protec
     assert.equal(unknown.json.code, 'unknown_person');
     const noAddress = await post(s.keys.odense, 'immigrations', immigrant({ addressId: '00000000-0000-4000-8000-000000000000' }));
     assert.equal(noAddress.status, 422);
-    assert.equal(noAddress.json.code, 'unknown_address');
+    assert.equal(noAddress.json.code, 'address_not_found');
     const future = await post(s.keys.odense, 'immigrations', immigrant({ entryDate: '2099-01-01' }));
     assert.equal(future.status, 422);
     assert.equal(future.json.code, 'date_in_future');
