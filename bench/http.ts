@@ -24,6 +24,7 @@ import { bulkLoad } from '../src/register/load.ts';
 import { Register } from '../src/register/register.ts';
 import { openStore } from '../src/storage/store.ts';
 import { standinPopulation } from '../src/synth/standin.ts';
+import { warmFile } from './warm.ts';
 
 const { values } = parseArgs({
   options: {
@@ -80,6 +81,8 @@ const ports = await new Promise<{ api: number; bare: number; key: string }>((res
   child.stdout!.once('data', (b: Buffer) => resolve(JSON.parse(b.toString())));
   child.once('exit', (c) => reject(new Error(`server exited ${c}`)));
 });
+// The store's pages start in the file cache, as in the lookup benchmark (bench/warm.ts).
+await warmFile(location, (s) => process.stderr.write(s));
 const auth = { authorization: `Bearer ${ports.key}` };
 let seed = 12345;
 const pick = () => {
