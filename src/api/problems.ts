@@ -44,6 +44,7 @@ export const PROBLEMS = {
   person_disappeared: { status: 409, da: 'Personen er registreret som forsvundet.', en: 'The person is registered as disappeared.' },
   not_resident: { status: 422, da: 'Personen har ikke bopæl i Danmark.', en: 'The person is not resident in Denmark.' },
   already_resident: { status: 409, da: 'Personen har allerede bopæl i Danmark.', en: 'The person is already resident in Denmark.' },
+  household_mismatch: { status: 422, da: 'Husstandens medlemmer skal tilflytte samme adresse samme dag, og hver person kun nævnes én gang (§ 16, stk. 2).', en: 'The members of a household move in to the same address on the same day, each named once (§16(2)).' },
   protection_in_force: { status: 409, da: 'Beskyttelsen er allerede gældende.', en: 'The protection is already in force.' },
   protection_not_in_force: { status: 409, da: 'Der er ingen gældende beskyttelse af denne type.', en: 'No protection of this type is in force.' },
   not_extendable: { status: 422, da: 'Beskyttelsen gælder, til den tilbagekaldes, og kan ikke forlænges.', en: 'The protection lasts until revoked and cannot be extended.' },

@@ -23,7 +23,7 @@ import {
 } from '../../domain/registration/vital.ts';
 import { RegistrationError } from '../../register/validate.ts';
 import { registerEmigration } from '../../services/registration/emigration.ts';
-import { registerImmigration } from '../../services/registration/immigration.ts';
+import { registerHouseholdImmigration, registerImmigration } from '../../services/registration/immigration.ts';
 import {
   approveNordicEmigration,
   closeWaitingItem,
@@ -90,22 +90,34 @@ export function registrationVitalRoutes(app: Api, ctx: ApiContext): void {
   const audited = <T>(caller: Caller, action: string, requestId: string, subjects: (r: T) => string[], fn: () => Promise<T>) =>
     guarded(() => ctx.audit.audited((r: T) => registrationAudit(caller, action, subjects(r), requestId), fn));
 
+  const immigrationResult = z.object({
+    pnr: z.string(), allocated: z.boolean(), seq: z.number(), eventCode: z.string(), moveInDate: z.string(), late: z.boolean(),
+    rules: z.array(z.string()), nordicNotice: z.string().nullable(),
+  });
   app.post(`${P}/immigrations`, {
     config: auth,
     schema: {
       tags,
       summary: 'Register a move-in from abroad (§16-§22): a number is allocated when the person has none; re-entry for a known one',
       body: immigrationSchema,
-      response: {
-        201: z.object({
-          pnr: z.string(), allocated: z.boolean(), seq: z.number(), eventCode: z.string(), moveInDate: z.string(), late: z.boolean(),
-          rules: z.array(z.string()), nordicNotice: z.string().nullable(),
-        }),
-      },
+      response: { 201: immigrationResult },
     },
   }, async (req, reply) => {
     const r = await audited(req.caller!, 'registration.immigration', req.id, (x) => [x.pnr], () => registerImmigration(ctx.register, req.caller!, req.body));
     return reply.code(201).send(r);
+  });
+
+  app.post(`${P}/immigrations/household`, {
+    config: auth,
+    schema: {
+      tags,
+      summary: 'Register the members of a household moving in from abroad together (§16(2)): one report, each person checked as if alone, all registered or none',
+      body: z.strictObject({ members: z.array(immigrationSchema).min(2).max(20) }),
+      response: { 201: z.object({ results: z.array(immigrationResult) }) },
+    },
+  }, async (req, reply) => {
+    const results = await audited(req.caller!, 'registration.immigration', req.id, (x) => x.map((r) => r.pnr), () => registerHouseholdImmigration(ctx.register, req.caller!, req.body.members));
+    return reply.code(201).send({ results });
   });
 
   app.post(`${P}/emigrations`, {

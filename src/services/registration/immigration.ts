@@ -11,7 +11,9 @@ import { dateOf } from '../../domain/dates.ts';
 import { assessImmigration, immigrationChanges, type ImmigrationReport } from '../../domain/registration/immigration.ts';
 import { statusOf, single } from '../../domain/registration/vital-common.ts';
 import { checkPnr, normalisePnr } from '../../domain/pnr/pnr.ts';
+import type { Kysely } from 'kysely';
 import type { Register } from '../../register/register.ts';
+import type { DB } from '../../storage/schema.ts';
 import { RegistrationError } from '../../register/validate.ts';
 import { assertOwnMunicipality } from './clerk.ts';
 import { atomically } from './vital-atomic.ts';
@@ -33,6 +35,44 @@ export interface ImmigrationResult {
 }
 
 export async function registerImmigration(register: Register, caller: Caller, report: ImmigrationReport): Promise<ImmigrationResult> {
+  const checked = await checkImmigration(register, caller, report);
+  return atomically(register, (r, tx) => writeImmigration(r, tx, caller, checked));
+}
+
+/**
+ * §16(2): "Anmeldelsen kan også omfatte de medlemmer af husstanden, som
+ * samtidig tilflytter": one report for the members of a household moving in
+ * together (same address, same entry date), each checked as if reported
+ * alone and all registered in one transaction, or none.
+ */
+export async function registerHouseholdImmigration(register: Register, caller: Caller, reports: ImmigrationReport[]): Promise<ImmigrationResult[]> {
+  const [first, ...rest] = reports;
+  if (!first) throw new RegistrationError('invalid_input', 'A household report names at least one person.');
+  for (const r of rest) {
+    if (r.addressId !== first.addressId || r.entryDate !== first.entryDate) {
+      throw new RegistrationError('household_mismatch', '§16(2): the members of a household report move in together: the same address and the same entry date.');
+    }
+  }
+  const numbers = reports.map((r) => (r.pnr === undefined ? null : normalisePnr(r.pnr))).filter((p): p is string => p !== null);
+  if (new Set(numbers).size !== numbers.length) throw new RegistrationError('household_mismatch', 'A person is named twice in the household report.');
+  const checked: Checked[] = [];
+  for (const r of reports) checked.push(await checkImmigration(register, caller, r));
+  return atomically(register, async (r, tx) => {
+    const out: ImmigrationResult[] = [];
+    for (const c of checked) out.push(await writeImmigration(r, tx, caller, c));
+    return out;
+  });
+}
+
+interface Checked {
+  report: ImmigrationReport;
+  a: ReturnType<typeof assessImmigration>;
+  address: Awaited<ReturnType<typeof addressFromRegister>>;
+  known: { pnr: string; event: 'P31' | 'A04' } | null;
+}
+
+/** The rules of §16-§22 for one person, before anything is written. */
+async function checkImmigration(register: Register, caller: Caller, report: ImmigrationReport): Promise<Checked> {
   const today = dateOf(register.clock.now());
   const a = assessImmigration(report, today);
   const address = await addressFromRegister(register, report.addressId);
@@ -61,32 +101,34 @@ export async function registerImmigration(register: Register, caller: Caller, re
     }
     known = { pnr, event: st === '80' ? 'A04' : 'P31' };
   }
+  return { report, a, address, known };
+}
 
-  return atomically(register, async (r, tx) => {
-    // CprEvents.txt has no "entry without number": once allocated, the entry is registered with the number (P31).
-    const pnr = known?.pnr ?? (await r.allocatePnr(report.birthDate, report.sex));
-    const event = known?.event ?? 'P31';
-    const reg = await r.register({
-      pnr,
-      authority: authorityOf(caller),
-      eventCode: event,
-      documentation: [report.documentation, report.residencePermit && `§17 ${report.residencePermit.kind} ${report.residencePermit.reference} of ${report.residencePermit.issuedOn}`].filter(Boolean).join('; ') || null,
-      late: a.late,
-      changes: immigrationChanges(report, a, address, known === null || event === 'P31'),
-    });
-    let nordicNotice: string | null = null;
-    if (a.fromNordic && report.nordic) {
-      // §20(3), seed 004 II: CPR tells the country of departure electronically; the municipality need not.
-      nordicNotice = await addWaitingItem(tx, register.clock, {
-        kind: 'move_in_notice',
-        direction: 'outgoing',
-        municipalityCode: address.municipalityCode,
-        pnr,
-        countryCode: report.previousAddress.countryCode,
-        payload: { foreignPnr: report.nordic.foreignPnr, moveInDate: a.moveInDate, previousMunicipality: report.nordic.previousMunicipality },
-        registrationSeq: reg.seq,
-      });
-    }
-    return { pnr, allocated: known === null, seq: reg.seq, eventCode: event, moveInDate: a.moveInDate, late: a.late, rules: a.rules, nordicNotice };
+/** One person's registration (and Nordic notice) inside a unit of work. */
+async function writeImmigration(r: Register, tx: Kysely<DB>, caller: Caller, { report, a, address, known }: Checked): Promise<ImmigrationResult> {
+  // CprEvents.txt has no "entry without number": once allocated, the entry is registered with the number (P31).
+  const pnr = known?.pnr ?? (await r.allocatePnr(report.birthDate, report.sex));
+  const event = known?.event ?? 'P31';
+  const reg = await r.register({
+    pnr,
+    authority: authorityOf(caller),
+    eventCode: event,
+    documentation: [report.documentation, report.residencePermit && `§17 ${report.residencePermit.kind} ${report.residencePermit.reference} of ${report.residencePermit.issuedOn}`].filter(Boolean).join('; ') || null,
+    late: a.late,
+    changes: immigrationChanges(report, a, address, known === null || event === 'P31'),
   });
+  let nordicNotice: string | null = null;
+  if (a.fromNordic && report.nordic) {
+    // §20(3), seed 004 II: CPR tells the country of departure electronically; the municipality need not.
+    nordicNotice = await addWaitingItem(tx, r.clock, {
+      kind: 'move_in_notice',
+      direction: 'outgoing',
+      municipalityCode: address.municipalityCode,
+      pnr,
+      countryCode: report.previousAddress.countryCode,
+      payload: { foreignPnr: report.nordic.foreignPnr, moveInDate: a.moveInDate, previousMunicipality: report.nordic.previousMunicipality },
+      registrationSeq: reg.seq,
+    });
+  }
+  return { pnr, allocated: known === null, seq: reg.seq, eventCode: event, moveInDate: a.moveInDate, late: a.late, rules: a.rules, nordicNotice };
 }

@@ -48,6 +48,41 @@ describe('HTTP: registration of immigration, emigration, vital events and protec
     assert.equal(reg!.eventCode, 'P31');
   });
 
+  test('§16(2): a household moving in together is one report; twins get two numbers; all are registered together', async () => {
+    const twin = (first: string) => immigrant({ name: { firstNames: [first], lastName: 'Costa' }, sex: 'M', birthDate: '2020-02-02', birthPlace: 'Porto' });
+    const r = await post(s.keys.odense, 'immigrations/household', {
+      members: [immigrant({ name: { firstNames: ['Rita'], lastName: 'Costa' }, birthDate: '1990-01-01' }), twin('Tiago'), twin('Tomas')],
+    });
+    assert.equal(r.status, 201, r.text);
+    const pnrs = r.json.results.map((x: { pnr: string }) => x.pnr);
+    assert.equal(new Set(pnrs).size, 3);
+    assert.deepEqual(pnrs.map((p: string) => p.slice(0, 6)), ['010190', '020220', '020220']);
+    for (const p of pnrs) {
+      const st = await state(s.api.register, p);
+      assert.equal(st.address.value.addressId, ODENSE_ADDRESS);
+      assert.equal(st.address.validFrom, '2026-05-30');
+    }
+    const log = await s.api.ctx.audit.entries(5);
+    assert.deepEqual(log.find((e) => e.action === 'registration.immigration')?.subjects, pnrs, 'one audit record names every member');
+  });
+
+  test('§16(2): one member refused refuses the whole household report; members must share address and entry date; nothing changes', async () => {
+    const before = await snapshot(s.api.register);
+    const refused = await post(s.keys.odense, 'immigrations/household', {
+      members: [immigrant({ name: { firstNames: ['Lia'], lastName: 'Reis' } }), immigrant({ name: { firstNames: ['Rui'], lastName: 'Reis' }, pnr: '0403921234' })],
+    });
+    assert.equal(refused.status, 404);
+    assert.equal(refused.json.code, 'unknown_person');
+    const apart = await post(s.keys.odense, 'immigrations/household', {
+      members: [immigrant({ name: { firstNames: ['Lia'], lastName: 'Reis' } }), immigrant({ name: { firstNames: ['Rui'], lastName: 'Reis' }, entryDate: '2026-05-20' })],
+    });
+    assert.equal(apart.status, 422);
+    assert.equal(apart.json.code, 'household_mismatch');
+    const alone = await post(s.keys.odense, 'immigrations/household', { members: [immigrant()] });
+    assert.equal(alone.status, 400);
+    assert.equal(await snapshot(s.api.register), before);
+  });
+
   test('a clerk of another municipality cannot register a move-in to Odense; nothing changes', async () => {
     const before = await snapshot(s.api.register);
     const r = await post(s.keys.dragor, 'immigrations', immigrant({ name: { firstNames: ['Bo'], lastName: 'Other' } }));

@@ -12,10 +12,10 @@ import { effectiveProtections } from '../../../src/domain/disclosure/project.ts'
 import { immigrationSchema } from '../../../src/domain/registration/immigration.ts';
 import { emigrationSchema } from '../../../src/domain/registration/emigration.ts';
 import { AddressRegister, sampleAddressFiles } from '../../../src/reference/address-register.ts';
-import type { Register } from '../../../src/register/register.ts';
+import { Register } from '../../../src/register/register.ts';
 import { RegistrationError } from '../../../src/register/validate.ts';
 import { registerEmigration } from '../../../src/services/registration/emigration.ts';
-import { registerImmigration } from '../../../src/services/registration/immigration.ts';
+import { registerHouseholdImmigration, registerImmigration } from '../../../src/services/registration/immigration.ts';
 import { approveNordicEmigration, listWaitingItems, receiveNotification, sweepWaitingRegister } from '../../../src/services/registration/nordic.ts';
 import { ProtectionService, runProtectionLapses } from '../../../src/services/registration/protection.ts';
 import { VitalEventService } from '../../../src/services/registration/vital.ts';
@@ -145,6 +145,33 @@ for (const kind of STORE_KINDS) {
       assert.equal(late.late, true);
       const reg = (await r.history(late.pnr))!.registrations[0]!;
       assert.equal(reg.late, true);
+    });
+
+    test('§16(2): a household report is one unit of work: a member refused in the writing leaves nobody registered; then all are', async () => {
+      h.clock.set('2026-06-07T10:00:00Z');
+      const member = (first: string, birthDate: string) => immigrationSchema.parse({
+        name: { firstNames: [first], lastName: 'Nowak' }, sex: 'K', birthDate, birthPlace: 'Kraków',
+        previousAddress: { lines: ['ul. Długa 1', 'Kraków'], countryCode: '5152' }, entryDate: '2026-06-05', addressId: ODENSE_ADDRESS_2,
+        civilStatus: { code: 'U' }, citizenships: ['5152'], residencePermit: { kind: 'certificate', issuedOn: '2026-06-04', reference: 'EU-PL-1' },
+      });
+      const members = [member('Ewa', '1980-04-04'), member('Ola', '2010-04-04')];
+      // The second person's registration fails, like a crash, inside the unit of work.
+      const before = await snapshot(r);
+      let calls = 0;
+      const original = Register.prototype.register;
+      Register.prototype.register = async function (this: Register, input) {
+        if (++calls === 2) throw new Error('connection lost');
+        return original.call(this, input);
+      };
+      try {
+        await assert.rejects(registerHouseholdImmigration(r, ODENSE, members), /connection lost/);
+      } finally {
+        Register.prototype.register = original;
+      }
+      assert.equal(await snapshot(r), before, 'the first member is not registered without the second');
+      const done = await registerHouseholdImmigration(r, ODENSE, members);
+      assert.equal(done.length, 2);
+      for (const d of done) assert.equal((await stateOf(r, d.pnr)).status.value.code, '01');
     });
 
     test('re-entry (A04) of an emigrated person ends the foreign address; an already resident person is refused and nothing changes', async () => {
