@@ -170,8 +170,11 @@ function toProblem(err: unknown): Problem {
   // Fail closed (AUD-3): no audit record, no answer.
   if (err instanceof AuditError) return Problem.of('audit_unavailable');
   if (err instanceof RegistrationError) {
+    // A code in the catalogue has its status there; others by their kind.
+    const known = (PROBLEMS as Record<string, { status: number }>)[err.code];
     const status =
-      err.code === 'unknown_person' ? 404
+      known ? known.status
+      : err.code === 'unknown_person' ? 404
       : err.code === 'other_municipality' || err.code === 'not_a_municipality' ? 403
       : err.code.startsWith('invalid') || err.code.startsWith('pnr_') ? 400
       : 422;

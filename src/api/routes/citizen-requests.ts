@@ -15,10 +15,8 @@
 import { z } from 'zod';
 import { parseCivilDate } from '../../domain/dates.ts';
 import type { Case } from '../../domain/registration/case.ts';
-import { RegistrationError } from '../../register/validate.ts';
 import { CitizenRequests } from '../../services/citizen-requests.ts';
 import type { StoredLetter } from '../../services/registration/cases.ts';
-import { Problem, PROBLEMS, type ProblemType } from '../problems.ts';
 import type { Api, ApiContext } from '../server.ts';
 
 const date = z.string().refine((s) => parseCivilDate(s) !== null, 'a date YYYY-MM-DD');
@@ -52,19 +50,6 @@ const caseOut = (c: Case<unknown>) => ({
 });
 const letterOut = (l: StoredLetter) => ({ id: l.id, caseId: l.caseId, kind: l.kind, subject: l.subject, createdAt: l.createdAt, municipalityCode: l.municipalityCode, text: l.text, html: l.html });
 
-/** Domain refusals become problems with their catalogue status and Danish title. */
-async function run<T>(f: () => Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    if (e instanceof RegistrationError) {
-      const t = (PROBLEMS as Record<string, ProblemType>)[e.code];
-      if (t) throw new Problem(e.code, t.status, e.message);
-    }
-    throw e;
-  }
-}
-
 export function citizenRequestRoutes(app: Api, ctx: ApiContext): void {
   const requests = new CitizenRequests(ctx.register, ctx.audit);
   const own = { auth: { roles: ['own_data' as const] } };
@@ -82,7 +67,7 @@ export function citizenRequestRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req, reply) => {
-      const o = await run(() => requests.reportMove(req.caller!, req.body, req.id));
+      const o = await requests.reportMove(req.caller!, req.body, req.id);
       reply.code(201);
       return { case: caseOut(o.case), letters: o.letters.map(letterOut), registered: o.registrations.length > 0 };
     },
@@ -100,7 +85,7 @@ export function citizenRequestRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req, reply) => {
-      const c = await run(() => requests.requestProtection(req.caller!, { ...(req.body.reason ? { reason: req.body.reason } : {}) }, req.id));
+      const c = await requests.requestProtection(req.caller!, { ...(req.body.reason ? { reason: req.body.reason } : {}) }, req.id);
       reply.code(201);
       return { case: caseOut(c) };
     },
@@ -110,7 +95,7 @@ export function citizenRequestRoutes(app: Api, ctx: ApiContext): void {
     '/api/v1/me/requests',
     { config: own, schema: { tags, summary: 'Your move reports and protection requests, newest first', response: { 200: z.object({ cases: z.array(caseSchema) }) } } },
     async (req) => {
-      const cases = await run(() => requests.ownCases(req.caller!, req.id));
+      const cases = await requests.ownCases(req.caller!, req.id);
       return { cases: cases.map(caseOut) };
     },
   );
@@ -119,7 +104,7 @@ export function citizenRequestRoutes(app: Api, ctx: ApiContext): void {
     '/api/v1/me/letters/:id',
     { config: own, schema: { tags, summary: 'A letter to you (e.g. the receipt for your move report, §12(5)), to read and print', params: idParam, response: { 200: letterSchema } } },
     async (req) => {
-      const l = await run(() => requests.ownLetter(req.caller!, req.params.id, req.id));
+      const l = await requests.ownLetter(req.caller!, req.params.id, req.id);
       return letterOut(l);
     },
   );
@@ -137,7 +122,7 @@ export function citizenRequestRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      const r = await run(() => requests.decide(req.caller!, req.params.id, req.body, req.id));
+      const r = await requests.decide(req.caller!, req.params.id, req.body, req.id);
       return { case: caseOut(r.case), ...(r.validTo !== undefined && { validTo: r.validTo }) };
     },
   );

@@ -17,7 +17,7 @@ import { clerkMunicipality } from '../../services/registration/clerk.ts';
 import { ComplaintService } from '../../services/registration/complaints.ts';
 import { InvestigationService } from '../../services/registration/investigation.ts';
 import { MoveService, type MovePayload } from '../../services/registration/moves.ts';
-import { Problem, PROBLEMS, type ProblemType } from '../problems.ts';
+import { Problem } from '../problems.ts';
 import type { Api, ApiContext } from '../server.ts';
 import { pnrParam } from './persons.ts';
 
@@ -59,19 +59,6 @@ const outcomeSchema = z.object({ case: caseSchema, letters: z.array(letterRef), 
 
 const letterRefOf = (l: StoredLetter) => ({ id: l.id, caseId: l.caseId, kind: l.kind, subject: l.subject, createdAt: l.createdAt, municipalityCode: l.municipalityCode });
 const caseOut = (c: Case<unknown>) => ({ ...c, payload: c.payload as Record<string, unknown> });
-
-/** Domain refusals become problems with their catalogue status and Danish title. */
-async function run<T>(f: () => Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    if (e instanceof RegistrationError) {
-      const t = (PROBLEMS as Record<string, ProblemType>)[e.code];
-      if (t) throw new Problem(e.code, t.status, e.message);
-    }
-    throw e;
-  }
-}
 
 export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
   const cases = new CaseStore(ctx.register.store, ctx.clock);
@@ -142,7 +129,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req, reply) => {
-      const o = await run(() => moves.report(req.caller!, req.body));
+      const o = await moves.report(req.caller!, req.body);
       reply.code(201);
       return { case: caseOut(o.case), letters: o.letters.map(letterRefOf), registrations: o.registrations };
     },
@@ -195,7 +182,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req, reply) => {
-      const o = await run(() => abode.noFixedAbode(req.caller!, req.body));
+      const o = await abode.noFixedAbode(req.caller!, req.body);
       reply.code(201);
       return { case: caseOut(o.case), registration: o.registration };
     },
@@ -207,7 +194,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       schema: { tags, summary: 'Disappeared (§6(5)): status 70 until found', body: z.strictObject({ pnr: pnrParam, date, note: text(500).optional() }), response: { 201: abodeOut } },
     },
     async (req, reply) => {
-      const o = await run(() => abode.disappeared(req.caller!, req.body));
+      const o = await abode.disappeared(req.caller!, req.body);
       reply.code(201);
       return { case: caseOut(o.case), registration: o.registration };
     },
@@ -224,7 +211,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      const o = await run(() => abode.found(req.caller!, req.body));
+      const o = await abode.found(req.caller!, req.body);
       return { case: caseOut(o.case), registration: o.registration };
     },
   );
@@ -256,7 +243,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
     '/api/v1/cases/:id',
     { config, schema: { tags, summary: 'A case with its history', params: idParam, response: { 200: caseSchema } } },
     async (req) => {
-      const { c, redacted } = await run(() => readableCase(req.caller!, req.params.id));
+      const { c, redacted } = await readableCase(req.caller!, req.params.id);
       await audit(req.caller!, req.id, 'case.read', subjectsOf(c), { caseId: c.id, redacted });
       return caseOut(c);
     },
@@ -266,7 +253,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
     '/api/v1/cases/:id/letters',
     { config, schema: { tags, summary: 'The letters sent in a case', params: idParam, response: { 200: z.object({ letters: z.array(letterRef) }) } } },
     async (req) => {
-      const { c, redacted } = await run(() => readableCase(req.caller!, req.params.id));
+      const { c, redacted } = await readableCase(req.caller!, req.params.id);
       let letters = await cases.letters(c.id);
       // §13(3): the hearing municipality sees only the letters it sent.
       if (redacted) letters = letters.filter((l) => l.municipalityCode === clerkMunicipality(req.caller!));
@@ -284,7 +271,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
   app.post(
     '/api/v1/cases/:id/registration',
     { config, schema: { tags, summary: 'Register a held move report (after doubt §6(3) or hearing §13(2)), or complete an interrupted one', params: idParam, response: { 200: outcomeSchema } } },
-    async (req) => outcome(await run(() => moves.registerCase(req.caller!, req.params.id))),
+    async (req) => outcome(await moves.registerCase(req.caller!, req.params.id)),
   );
   app.post(
     '/api/v1/cases/:id/hearing',
@@ -298,17 +285,17 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: outcomeSchema },
       },
     },
-    async (req) => outcome(await run(() => moves.recordHearing(req.caller!, req.params.id, req.body))),
+    async (req) => outcome(await moves.recordHearing(req.caller!, req.params.id, req.body)),
   );
   app.post(
     '/api/v1/cases/:id/withdrawal',
     { config, schema: { tags, summary: 'Withdraw a move report before it is registered (§12(6))', params: idParam, body: z.strictObject({ note: text(500).optional() }), response: { 200: outcomeSchema } } },
-    async (req) => outcome(await run(() => moves.withdraw(req.caller!, req.params.id, req.body.note))),
+    async (req) => outcome(await moves.withdraw(req.caller!, req.params.id, req.body.note)),
   );
   app.post(
     '/api/v1/cases/:id/rejection',
     { config, schema: { tags, summary: 'Refuse to register a held move report, with a written decision', params: idParam, body: z.strictObject({ grounds: text(2000) }), response: { 200: outcomeSchema } } },
-    async (req) => outcome(await run(() => moves.reject(req.caller!, req.params.id, req.body.grounds))),
+    async (req) => outcome(await moves.reject(req.caller!, req.params.id, req.body.grounds)),
   );
   app.post(
     '/api/v1/cases/:id/correction',
@@ -322,7 +309,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: outcomeSchema },
       },
     },
-    async (req) => outcome(await run(() => moves.correct(req.caller!, req.params.id, req.body))),
+    async (req) => outcome(await moves.correct(req.caller!, req.params.id, req.body)),
   );
 
   // ── Investigations (§10-11) ──────────────────────────────────────────────
@@ -339,7 +326,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req, reply) => {
-      const o = await run(() => investigations.open(req.caller!, req.body));
+      const o = await investigations.open(req.caller!, req.body);
       reply.code(201);
       return outcome(o);
     },
@@ -356,17 +343,17 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: outcomeSchema },
       },
     },
-    async (req) => outcome(await run(() => investigations.requestReport(req.caller!, req.params.id, req.body))),
+    async (req) => outcome(await investigations.requestReport(req.caller!, req.params.id, req.body)),
   );
   app.post(
     '/api/v1/cases/:id/reply',
     { config, schema: { tags, summary: 'Record the person\'s reaction (§11(2))', params: idParam, body: z.strictObject({ text: text(2000), changesView: z.boolean() }), response: { 200: outcomeSchema } } },
-    async (req) => outcome(await run(() => investigations.reply(req.caller!, req.params.id, req.body))),
+    async (req) => outcome(await investigations.reply(req.caller!, req.params.id, req.body)),
   );
   app.post(
     '/api/v1/cases/:id/unreachable',
     { config, schema: { tags, summary: 'Record that the person could not be contacted (§11(2))', params: idParam, body: z.strictObject({ note: text(500) }), response: { 200: outcomeSchema } } },
-    async (req) => outcome(await run(() => investigations.unreachable(req.caller!, req.params.id, req.body.note))),
+    async (req) => outcome(await investigations.unreachable(req.caller!, req.params.id, req.body.note)),
   );
   app.post(
     '/api/v1/cases/:id/decision',
@@ -385,7 +372,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      const o = await run(() => investigations.decide(req.caller!, req.params.id, req.body));
+      const o = await investigations.decide(req.caller!, req.params.id, req.body);
       return outcome({ ...o, registrations: [o.registration] });
     },
   );
@@ -410,7 +397,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req, reply) => {
-      const o = await run(() => complaints.lodge(req.caller!, req.body));
+      const o = await complaints.lodge(req.caller!, req.body);
       reply.code(201);
       return outcome(o);
     },
@@ -419,7 +406,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
     '/api/v1/complaints/:id',
     { config, schema: { tags, summary: 'A complaint case', params: idParam, response: { 200: caseSchema } } },
     async (req) => {
-      const c = await run(() => complaints.get(req.caller!, req.params.id));
+      const c = await complaints.get(req.caller!, req.params.id);
       await audit(req.caller!, req.id, 'case.read', [c.pnr], { caseId: c.id });
       return caseOut(c);
     },
@@ -436,7 +423,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: outcomeSchema },
       },
     },
-    async (req) => outcome(await run(() => complaints.reassess(req.caller!, req.params.id, req.body))),
+    async (req) => outcome(await complaints.reassess(req.caller!, req.params.id, req.body)),
   );
 
   // ── Letters ──────────────────────────────────────────────────────────────
@@ -463,7 +450,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      const l = await run(() => readableLetter(req.caller!, req.params.id));
+      const l = await readableLetter(req.caller!, req.params.id);
       await audit(req.caller!, req.id, 'letter.read', [l.pnr], { letterId: l.id, caseId: l.caseId });
       return { ...letterRefOf(l), pnr: `${l.pnr.slice(0, 6)}-xxxx`, text: l.text, html: l.html };
     },
@@ -475,7 +462,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       schema: { tags, summary: 'The letter to print: text/html (default) or text/plain', params: idParam, querystring: z.object({ format: z.enum(['html', 'text']).optional() }) },
     },
     async (req, reply) => {
-      const l = await run(() => readableLetter(req.caller!, req.params.id));
+      const l = await readableLetter(req.caller!, req.params.id);
       await audit(req.caller!, req.id, 'letter.read', [l.pnr], { letterId: l.id, caseId: l.caseId });
       if (req.query.format === 'text') return reply.type('text/plain; charset=utf-8').send(l.text);
       return reply.type('text/html; charset=utf-8').send(l.html);

@@ -21,7 +21,6 @@ import {
   numberChangeEventSchema,
   separationEventSchema,
 } from '../../domain/registration/vital.ts';
-import { RegistrationError } from '../../register/validate.ts';
 import { registerEmigration } from '../../services/registration/emigration.ts';
 import { registerHouseholdImmigration, registerImmigration } from '../../services/registration/immigration.ts';
 import {
@@ -35,23 +34,11 @@ import {
 import { ProtectionLapseJob, ProtectionService } from '../../services/registration/protection.ts';
 import { VitalEventService } from '../../services/registration/vital.ts';
 import { registrationAudit } from '../../services/registration/vital-authority.ts';
-import { Problem, PROBLEMS } from '../problems.ts';
+import { Problem } from '../problems.ts';
 import type { Api, ApiContext } from '../server.ts';
 
 const P = '/api/v1/registration';
 const auth = { auth: { roles: ['register' as const] } };
-
-/** RegistrationErrors with a catalogue entry get that entry's status; others go to the server's mapping. */
-async function guarded<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof RegistrationError && Object.hasOwn(PROBLEMS, e.code)) {
-      throw new Problem(e.code, (PROBLEMS as Record<string, { status: number }>)[e.code]!.status, e.message);
-    }
-    throw e;
-  }
-}
 
 const vitalResult = z.object({
   event: z.string(),
@@ -88,7 +75,7 @@ export function registrationVitalRoutes(app: Api, ctx: ApiContext): void {
   app.addHook('onClose', async () => job.stop());
 
   const audited = <T>(caller: Caller, action: string, requestId: string, subjects: (r: T) => string[], fn: () => Promise<T>) =>
-    guarded(() => ctx.audit.audited((r: T) => registrationAudit(caller, action, subjects(r), requestId), fn));
+    ctx.audit.audited((r: T) => registrationAudit(caller, action, subjects(r), requestId), fn);
 
   const immigrationResult = z.object({
     pnr: z.string(), allocated: z.boolean(), seq: z.number(), eventCode: z.string(), moveInDate: z.string(), late: z.boolean(),

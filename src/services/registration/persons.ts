@@ -5,7 +5,7 @@
  */
 import { addDays, type CivilDate } from '../../domain/dates.ts';
 import type { GroupValue } from '../../domain/person/facts.ts';
-import type { Address, Mover } from '../../domain/registration/move.ts';
+import type { Address, Mover, ReportedAddress } from '../../domain/registration/move.ts';
 import type { PersonState } from '../../register/bitemporal.ts';
 import type { Register } from '../../register/register.ts';
 import { RegistrationError } from '../../register/validate.ts';
@@ -60,16 +60,8 @@ export function dayBefore(d: CivilDate): CivilDate {
   return addDays(d, -1);
 }
 
-/** A new address as reported: a DAR unit id, or road, number, floor, door and postal code. */
-export interface AddressInput {
-  municipalityCode: string;
-  addressId?: string;
-  roadName?: string;
-  houseNumber?: string;
-  floor?: string;
-  door?: string;
-  postalCode?: string;
-}
+/** A new address as reported: the same fields as an old one (a DAR unit id, or road, number, floor, door and postal code). */
+export type AddressInput = ReportedAddress;
 
 /** The register's address value of a DAR unit address. */
 export function addressOfUnit(h: HouseNumber, u: Pick<Unit, 'id' | 'floor' | 'door'>): Address {
