@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../domain/clock.ts';
 import { dateOf, type CivilDate, type Instant } from '../domain/dates.ts';
+import { named, prepareNamed, type NamedRead } from '../storage/prepared.ts';
 import type { Store } from '../storage/store.ts';
 import type { DarHusnummerTable } from '../storage/tables/reference.ts';
 import {
@@ -74,6 +75,21 @@ export interface UnitAddress extends Unit {
 export interface HouseNumberWithUnits extends HouseNumber {
   /** In floor and door order (kl, st, 1, 2, …; tv, mf, th, 1, 2, …). */
   units: Unit[];
+}
+
+/** A unit address as the landlord search shows it. */
+export interface UnitLabel {
+  id: string;
+  floor: string | null;
+  door: string | null;
+  label: string;
+}
+
+/** A house number as the landlord search shows it: id and text, with unit addresses (in HouseNumberWithUnits' order). */
+export interface HouseNumberLabel {
+  id: string;
+  label: string;
+  units: UnitLabel[];
 }
 
 export interface PostalAddressQuery {
@@ -260,7 +276,21 @@ function toUnit(r: HouseRow, h: HouseNumber, p = 'a_'): Unit {
 const HOUSE_COLUMNS = ['id', ...HOUSE_PAYLOAD_COLUMNS, 'virkning_fra', 'virkning_til', 'registrering_fra'] as const;
 const UNIT_COLUMNS = ['id', 'husnummer_id', 'floor', 'door', 'virkning_fra', 'virkning_til', 'registrering_fra'] as const;
 
+/** The columns of the label reads (below), in select order. */
+const LABEL_COLUMNS = ['h.id', 'h.road_name', 'h.house_number', 'h.supplementary_town_name', 'h.postal_code', 'h.postal_district', 'a.id', 'a.floor', 'a.door'] as const;
+type LabelRow = [string, string, string, string | null, string, string, string | null, string | null, string | null];
+
+/** The label reads' prepared statements (registered now, valid on `on`). */
+interface LabelReads {
+  unit: NamedRead<'id' | 'on'>;
+  house: NamedRead<'id' | 'on'>;
+  postal: NamedRead<'postal' | 'road' | 'house' | 'floor' | 'door' | 'on'>;
+  codes: NamedRead<'municipality' | 'road' | 'house' | 'floor' | 'door' | 'on'>;
+}
+
 export class AddressRegister {
+  #labelReads: LabelReads | undefined;
+
   constructor(
     readonly store: Store,
     readonly clock: Clock,
@@ -351,6 +381,97 @@ export class AddressRegister {
       ),
     );
     return found[0];
+  }
+
+  // ── The landlord search's reads ──
+  // The same answers as unit, houseNumber, findByPostalAddress and findByCodes
+  // (as registered now), with only the fields the search shows, on prepared
+  // statements: compiled once per register (on first use), no query built per search.
+
+  #labels(): LabelReads {
+    if (this.#labelReads) return this.#labelReads;
+    const db = this.store.db;
+    const on = named('on');
+    // A unit filter given as null matches every unit (floor and door are never null).
+    const house = (floor: boolean) =>
+      db
+        .selectFrom('dar_husnummer as h')
+        .leftJoin('dar_adresse as a', (j) =>
+          j.on(
+            floor
+              ? sql<boolean>`a.husnummer_id = h.id and ${asOf('a', on, null)} and a.floor = coalesce(${named('floor')}, a.floor) and a.door = coalesce(${named('door')}, a.door)`
+              : sql<boolean>`a.husnummer_id = h.id and ${asOf('a', on, null)}`,
+          ),
+        )
+        .select(LABEL_COLUMNS)
+        .where(asOf('h', on, null));
+    this.#labelReads = {
+      unit: prepareNamed(
+        this.store,
+        db
+          .selectFrom('dar_adresse as a')
+          .innerJoin('dar_husnummer as h', (j) => j.on(sql<boolean>`h.id = a.husnummer_id and ${asOf('h', on, null)}`))
+          .select(LABEL_COLUMNS)
+          .where('a.id', '=', named('id'))
+          .where(asOf('a', on, null))
+          .limit(1)
+          .compile(),
+      ),
+      house: prepareNamed(this.store, house(false).where('h.id', '=', named('id')).orderBy('h.id').compile()),
+      postal: prepareNamed(
+        this.store,
+        house(true).where('h.postal_code', '=', named('postal')).where('h.road_key', '=', named('road')).where('h.house_key', '=', named('house')).orderBy('h.id').compile(),
+      ),
+      codes: prepareNamed(
+        this.store,
+        house(true).where('h.municipality_code', '=', named('municipality')).where('h.road_code', '=', named('road')).where('h.house_key', '=', named('house')).orderBy('h.id').compile(),
+      ),
+    };
+    return this.#labelReads;
+  }
+
+  /** Rows of LABEL_COLUMNS (ordered by house number id) as house numbers with their units sorted. */
+  #labelled(rows: unknown[][]): HouseNumberLabel[] {
+    const out: HouseNumberLabel[] = [];
+    let h: HouseNumberLabel | undefined;
+    let fields: Parameters<typeof addressLabel>[0] | undefined;
+    for (const r of rows as LabelRow[]) {
+      const [id, roadName, houseNumber, supplementaryTownName, postalCode, postalDistrict, unitId, floor, door] = r;
+      if (!h || h.id !== id) {
+        fields = { roadName, houseNumber, supplementaryTownName: supplementaryTownName ?? null, postalCode, postalDistrict };
+        out.push((h = { id, label: addressLabel(fields), units: [] }));
+      }
+      if (unitId !== null) h.units.push({ id: unitId, floor: floor || null, door: door || null, label: addressLabel(fields!, floor, door) });
+    }
+    for (const x of out) if (x.units.length > 1) x.units.sort((a, b) => compareUnits({ floor: a.floor ?? '', door: a.door ?? '' }, { floor: b.floor ?? '', door: b.door ?? '' }));
+    return out;
+  }
+
+  /** As unit(id, { on }): the unit address's house number with that one unit. */
+  async labelOfUnit(id: string, on: CivilDate): Promise<HouseNumberLabel | undefined> {
+    const key = uuid(id);
+    if (!key) return undefined;
+    return this.#labelled(await this.#labels().unit({ id: key, on }))[0];
+  }
+
+  /** As houseNumber(id, { on }): the house number with all its unit addresses. */
+  async labelOfHouseNumber(id: string, on: CivilDate): Promise<HouseNumberLabel | undefined> {
+    const key = uuid(id);
+    if (!key) return undefined;
+    return this.#labelled(await this.#labels().house({ id: key, on }))[0];
+  }
+
+  /** As findByPostalAddress(q, { on }). */
+  async labelsByPostalAddress(q: PostalAddressQuery, on: CivilDate): Promise<HouseNumberLabel[]> {
+    const rows = await this.#labels().postal({ postal: q.postalCode.trim(), road: roadKey(q.roadName), house: houseKey(q.houseNumber), ...unitFilter(q), on });
+    return this.#labelled(rows);
+  }
+
+  /** As findByCodes(q, { on }). */
+  async labelByCodes(q: CodesQuery, on: CivilDate): Promise<HouseNumberLabel | undefined> {
+    const code = (v: string) => v.trim().padStart(4, '0');
+    const rows = await this.#labels().codes({ municipality: code(q.municipalityCode), road: code(q.roadCode), house: houseKey(q.houseNumber), ...unitFilter(q), on });
+    return this.#labelled(rows)[0];
   }
 
   /**
@@ -541,6 +662,11 @@ export class AddressRegister {
     }
     return [...out.values()].map((h) => ({ ...h, units: h.units.sort(compareUnits).map((u) => u.id) }));
   }
+}
+
+/** The floor and door a query names, as the label reads take them (null: any). */
+function unitFilter(q: { floor?: string; door?: string }): { floor: string | null; door: string | null } {
+  return { floor: q.floor === undefined ? null : floorKey(q.floor), door: q.door === undefined ? null : doorKey(q.door) };
 }
 
 function sameCore(a: HouseNumberFields, b: HouseNumberFields): boolean {

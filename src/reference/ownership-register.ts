@@ -14,6 +14,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../domain/clock.ts';
 import { dateOf, type CivilDate, type Instant } from '../domain/dates.ts';
+import { named, prepareNamed, type NamedRead } from '../storage/prepared.ts';
 import type { Store } from '../storage/store.ts';
 import { AddressRegister, groupHeld, type AsOf } from './address-register.ts';
 import { ReferenceDataError, checkRecord, parseOwnershipNdjson, type CheckedRecord, type OwnershipFileRecord, type PropertyKind } from './import.ts';
@@ -49,6 +50,15 @@ export interface PropertyOfAddress {
 
 export interface OwnershipOfAddress extends PropertyOfAddress {
   owners: Owner[];
+}
+
+/** A property in a house number with its owners on a date: what the landlord search's control 3 needs. */
+export interface PropertyOwners {
+  bfe: number;
+  /** null: the property holds the whole house number; else the unit address that is its own property (a condominium). */
+  unitAddressId: string | null;
+  /** By acquisition date, then number. */
+  owners: Array<{ number: string; acquired: CivilDate }>;
 }
 
 export interface OwnedProperty {
@@ -125,6 +135,8 @@ interface OwnershipPayload {
 }
 
 export class OwnershipRegister {
+  #ownersRead: NamedRead<'id' | 'on'> | undefined;
+
   constructor(
     readonly store: Store,
     readonly clock: Clock,
@@ -217,6 +229,40 @@ export class OwnershipRegister {
       .orderBy('l.bfe_number')
       .execute();
     return rows.map(toProperty);
+  }
+
+  /**
+   * propertiesOfHouseNumber and each property's ownersOn in one read, as
+   * registered now, with only the fields the landlord search's control 3
+   * uses; on a prepared statement (compiled on first use, no query built per
+   * search). In propertiesOfHouseNumber's order.
+   */
+  async ownersInHouseNumber(houseNumberId: string, on: CivilDate): Promise<PropertyOwners[]> {
+    const id = uuid(houseNumberId);
+    if (!id) return [];
+    this.#ownersRead ??= prepareNamed(
+      this.store,
+      this.store.db
+        .selectFrom('ejf_beliggenhed as l')
+        .innerJoin('ejf_ejendom as e', (j) => j.on(sql<boolean>`e.bfe_number = l.bfe_number and ${asOf('e', named('on'), null)}`))
+        .leftJoin('ejf_ejerskab as o', (j) => j.on(sql<boolean>`o.bfe_number = l.bfe_number and ${asOf('o', named('on'), null)}`))
+        .select(['l.adresse_id', 'l.bfe_number', 'o.owner_number', 'o.acquisition_date'])
+        .where('l.husnummer_id', '=', named('id'))
+        .where(asOf('l', named('on'), null))
+        .orderBy('l.adresse_id')
+        .orderBy('l.bfe_number')
+        .orderBy('o.acquisition_date')
+        .orderBy('o.owner_number')
+        .compile(),
+    );
+    const out: PropertyOwners[] = [];
+    let p: PropertyOwners | undefined;
+    for (const [unit, bfe, number, acquired] of (await this.#ownersRead({ id, on })) as Array<[string, number | string, string | null, CivilDate | null]>) {
+      const unitAddressId = unit === '' ? null : unit;
+      if (!p || p.unitAddressId !== unitAddressId || p.bfe !== Number(bfe)) out.push((p = { bfe: Number(bfe), unitAddressId, owners: [] }));
+      if (number !== null) p.owners.push({ number, acquired: acquired! });
+    }
+    return out;
   }
 
   /**

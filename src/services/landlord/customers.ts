@@ -16,6 +16,26 @@ import { enablement, parseOwnerNumber, PRIVATE_LANDLORD_MIN_EXCLUSIVE, type Land
 import { OwnershipRegister } from '../../reference/ownership-register.ts';
 import type { Store } from '../../storage/store.ts';
 
+/** Control 1's customer half and control 2's data: the landlord profile (null: not registered) and the owner numbers. */
+export interface LandlordAccess {
+  profile: LandlordProfile | null;
+  ownerNumbers: ReadonlySet<string>;
+}
+
+/**
+ * Searches reuse a customer's LandlordAccess for a few seconds, as
+ * AccessControl reuses an authenticated caller, so a search costs no query
+ * for it. One cache per store, shared by every LandlordCustomers on it: a
+ * change made through any of them in this process drops the customer's entry
+ * at once; another process's change takes effect within the TTL.
+ * `generation` counts changes, so that a read that overlapped one is not kept.
+ */
+interface AccessCache {
+  entries: Map<string, { access: LandlordAccess; at: number }>;
+  generation: number;
+}
+const accessCaches = new WeakMap<Store, AccessCache>();
+
 export interface OwnerNumberView {
   number: string;
   kind: 'cvr' | 'cpr';
@@ -46,7 +66,13 @@ export interface RegisterLandlordInput {
 }
 
 export class LandlordCustomers {
+  /** How long a search may rely on a customer's profile and owner numbers read earlier (ms, by the injected clock). */
+  static ACCESS_CACHE_MS = 5000;
+
   readonly ownership: OwnershipRegister;
+  readonly #cache: AccessCache;
+  /** The profile and owner numbers in one statement, as rows [kind, documentation, dwellings, owner number or null]. */
+  readonly #readAccess;
 
   constructor(
     private readonly store: Store,
@@ -54,6 +80,23 @@ export class LandlordCustomers {
     private readonly clock: Clock,
   ) {
     this.ownership = new OwnershipRegister(store, clock);
+    let cache = accessCaches.get(store);
+    if (!cache) accessCaches.set(store, (cache = { entries: new Map(), generation: 0 }));
+    this.#cache = cache;
+    this.#readAccess = store.prepareRaw(
+      store.db
+        .selectFrom('landlord_customer as c')
+        .leftJoin('landlord_owner_number as n', 'n.customer_id', 'c.customer_id')
+        .select(['c.landlord_kind', 'c.documentation', 'c.documented_dwellings', 'n.owner_number'])
+        .where('c.customer_id', '=', '')
+        .compile(),
+    );
+  }
+
+  /** After (or on failing) a write of the customer's landlord data: searches read it anew. */
+  #changed(customerId: string): void {
+    this.#cache.generation++;
+    this.#cache.entries.delete(customerId);
   }
 
   async #landlordCustomer(customerId: string): Promise<Customer> {
@@ -82,11 +125,15 @@ export class LandlordCustomers {
       documented_by: doc ? by : null,
       updated_at: now,
     };
-    await this.store.db
-      .insertInto('landlord_customer')
-      .values({ customer_id: customerId, created_at: now, ...values })
-      .onConflict((oc) => oc.column('customer_id').doUpdateSet(values))
-      .execute();
+    try {
+      await this.store.db
+        .insertInto('landlord_customer')
+        .values({ customer_id: customerId, created_at: now, ...values })
+        .onConflict((oc) => oc.column('customer_id').doUpdateSet(values))
+        .execute();
+    } finally {
+      this.#changed(customerId);
+    }
     return this.landlord(customerId);
   }
 
@@ -96,11 +143,15 @@ export class LandlordCustomers {
     await this.#profile(customerId, true);
     const o = parseOwnerNumber(ownerNumber);
     if (!o) throw new LandlordError('landlord_invalid_owner_number', `"${ownerNumber}".`, `"${ownerNumber}".`);
-    await this.store.db
-      .insertInto('landlord_owner_number')
-      .values({ customer_id: customerId, owner_number: o.number, owner_kind: o.kind, added_at: this.clock.now().toISOString(), added_by: by })
-      .onConflict((oc) => oc.columns(['customer_id', 'owner_number']).doNothing())
-      .execute();
+    try {
+      await this.store.db
+        .insertInto('landlord_owner_number')
+        .values({ customer_id: customerId, owner_number: o.number, owner_kind: o.kind, added_at: this.clock.now().toISOString(), added_by: by })
+        .onConflict((oc) => oc.columns(['customer_id', 'owner_number']).doNothing())
+        .execute();
+    } finally {
+      this.#changed(customerId);
+    }
     return this.landlord(customerId);
   }
 
@@ -108,7 +159,11 @@ export class LandlordCustomers {
     await this.#profile(customerId, true);
     const o = parseOwnerNumber(ownerNumber);
     if (!o) throw new LandlordError('landlord_invalid_owner_number', `"${ownerNumber}".`, `"${ownerNumber}".`);
-    await this.store.db.deleteFrom('landlord_owner_number').where('customer_id', '=', customerId).where('owner_number', '=', o.number).execute();
+    try {
+      await this.store.db.deleteFrom('landlord_owner_number').where('customer_id', '=', customerId).where('owner_number', '=', o.number).execute();
+    } finally {
+      this.#changed(customerId);
+    }
     return this.landlord(customerId);
   }
 
@@ -123,12 +178,24 @@ export class LandlordCustomers {
     return { kind: r.landlord_kind as LandlordKind, documentation: r.documentation, documentedDwellings: r.documented_dwellings === null ? null : Number(r.documented_dwellings) };
   }
 
-  /** Control 1's customer half and control 2's data in one read: the profile and the owner numbers. */
-  async accessOf(customerId: string): Promise<{ profile: LandlordProfile | null; ownerNumbers: Set<string> }> {
-    const profile = await this.#profile(customerId, false);
-    if (!profile) return { profile, ownerNumbers: new Set() };
-    const rows = await this.store.db.selectFrom('landlord_owner_number').select('owner_number').where('customer_id', '=', customerId).execute();
-    return { profile, ownerNumbers: new Set(rows.map((r) => r.owner_number)) };
+  /**
+   * Control 1's customer half and control 2's data in one read: the profile
+   * and the owner numbers; reused for ACCESS_CACHE_MS (see AccessCache).
+   */
+  async accessOf(customerId: string): Promise<LandlordAccess> {
+    const now = this.clock.now().getTime();
+    const hit = this.#cache.entries.get(customerId);
+    // A clock set back (tests) is no reason to trust an entry from its future.
+    if (hit && hit.at <= now && now < hit.at + LandlordCustomers.ACCESS_CACHE_MS) return hit.access;
+    const generation = this.#cache.generation;
+    const rows = (await this.#readAccess([customerId])) as Array<[string, string | null, number | string | null, string | null]>;
+    const first = rows[0];
+    const access: LandlordAccess = {
+      profile: first ? { kind: first[0] as LandlordKind, documentation: first[1], documentedDwellings: first[2] === null ? null : Number(first[2]) } : null,
+      ownerNumbers: new Set(rows.flatMap((r) => (r[3] === null ? [] : [r[3]]))),
+    };
+    if (this.#cache.generation === generation) this.#cache.entries.set(customerId, { access, at: now });
+    return access;
   }
 
   /** The administrator's view of one landlord customer, with the register's dwelling counts. */

@@ -5,6 +5,7 @@
  * searched; every search, answered or refused, is audited (and so metered
  * for billing, src/services/usage.ts) before the answer leaves.
  */
+import { sql } from 'kysely';
 import type { AuditEntry, AuditLog } from '../../access/audit.ts';
 import type { Caller } from '../../access/customers.ts';
 import type { Clock } from '../../domain/clock.ts';
@@ -16,9 +17,10 @@ import { addressingName as formAddressingName } from '../../domain/names/address
 import type { GroupValue } from '../../domain/person/facts.ts';
 import type { PersonState } from '../../register/bitemporal.ts';
 import type { Register } from '../../register/register.ts';
-import { AddressRegister, type HouseNumber, type HouseNumberWithUnits, type Unit } from '../../reference/address-register.ts';
+import { AddressRegister, type HouseNumberLabel, type UnitLabel } from '../../reference/address-register.ts';
 import { OwnershipRegister } from '../../reference/ownership-register.ts';
-import type { LandlordCustomers } from './customers.ts';
+import { inList, listValue, named, prepareNamed, type NamedRead } from '../../storage/prepared.ts';
+import type { LandlordAccess, LandlordCustomers } from './customers.ts';
 
 /** LAN-2's four ways to name the dwelling(s). */
 export type AddressQuery =
@@ -93,16 +95,22 @@ export const LANDLORD_BASIS = 'landlordService';
 
 interface Place {
   scope: LandlordResult['address']['scope'];
-  house: HouseNumber;
-  units: Unit[];
+  house: HouseNumberLabel;
+  units: UnitLabel[];
   label: string;
   /** The id the search names: the unit's or the house number's. */
   id: string;
 }
 
+/** A caller of another customer kind: no profile, no owner numbers. */
+const NO_ACCESS: LandlordAccess = { profile: null, ownerNumbers: new Set() };
+
 export class LandlordService {
   readonly addresses: AddressRegister;
   readonly ownership: OwnershipRegister;
+  // The search's own reads, compiled once (one SQL text whatever the number of units or persons).
+  readonly #readPeriods: NamedRead<'units' | 'today' | 'endedBefore'>;
+  readonly #readPersons: NamedRead<'pnrs'>;
 
   constructor(
     private readonly register: Register,
@@ -110,8 +118,31 @@ export class LandlordService {
     private readonly audit: AuditLog,
     private readonly clock: Clock,
   ) {
-    this.addresses = new AddressRegister(register.store, clock);
-    this.ownership = new OwnershipRegister(register.store, clock);
+    const store = register.store;
+    this.addresses = new AddressRegister(store, clock);
+    this.ownership = new OwnershipRegister(store, clock);
+    this.#readPeriods = prepareNamed(
+      store,
+      store.db
+        .selectFrom('residence')
+        .select(['pnr', 'address_id', 'valid_from', 'valid_to'])
+        .where(inList(store, 'address_id', 'units'))
+        .where('reg_to', 'is', null)
+        .where('valid_from', '<=', named('today'))
+        .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', named('endedBefore'))]))
+        .compile(),
+    );
+    // Of the state only the name and the protections (nameAndMark): less to send and to parse than the whole record.
+    const part = (key: 'name' | 'protection') =>
+      store.dialect === 'sqlite' ? sql<string | null>`json_extract(state, ${sql.lit(`$.${key}`)})` : sql<string | null>`(state::json) ->> ${sql.lit(key)}`;
+    this.#readPersons = prepareNamed(
+      store,
+      store.db
+        .selectFrom('person_current')
+        .select(['pnr', part('name').as('name'), part('protection').as('protection'), 'computed_for', 'stale_at'])
+        .where(inList(store, 'pnr', 'pnrs'))
+        .compile(),
+    );
   }
 
   async search(caller: Caller, input: LandlordSearch, opts: SearchOptions = {}): Promise<LandlordResult> {
@@ -168,7 +199,7 @@ export class LandlordService {
     if (!caller.principal.roles.includes('landlord')) {
       throw new LandlordError('landlord_no_access', `${caller.principal.name} (${caller.principal.id}) lacks the landlord role.`, `${caller.principal.name} (${caller.principal.id}) har ikke rollen landlord.`);
     }
-    const { profile, ownerNumbers } = caller.customer.kind === 'landlord' ? await this.customers.accessOf(caller.customer.id) : { profile: null, ownerNumbers: new Set<string>() };
+    const { profile, ownerNumbers } = caller.customer.kind === 'landlord' ? await this.customers.accessOf(caller.customer.id) : NO_ACCESS;
     const enabled = enablement(profile);
     if (!enabled.enabled) {
       const why = enabled.reason === 'documentation_missing' ? ['No documentation of more than 10 dwellings is recorded.', 'Der er ikke registreret dokumentation for mere end 10 boliger.'] : ['The customer is not registered for the service.', 'Kunden er ikke tilmeldt tjenesten.'];
@@ -193,18 +224,23 @@ export class LandlordService {
     const { owned, others } = await this.#ownedUnits(place, owner.number, today);
 
     // Only now are persons searched.
-    const acquiredByUnit = new Map(owned.map((u) => [u.addressId, u.acquired]));
+    const acquiredByUnit = new Map<string, CivilDate>();
+    const unitById = new Map<string, SearchedUnit>();
     // Stays that ended before both the from-date and every acquisition date can neither be shown nor move a shown move-in date (it is clamped to the acquisition).
-    const threshold = [fd.fromDate, ...acquiredByUnit.values()].sort()[0]!;
+    let threshold = fd.fromDate;
+    for (const u of owned) {
+      acquiredByUnit.set(u.addressId, u.acquired);
+      unitById.set(u.addressId, u);
+      if (u.acquired < threshold) threshold = u.acquired;
+    }
     const periods = await this.#periods([...acquiredByUnit.keys()], today, threshold);
     const rows = selectResidents(periods, { today, fromDate: fd.fromDate, acquiredByUnit });
-    const unitById = new Map(owned.map((u) => [u.addressId, u]));
-    const residents: LandlordResident[] = [];
+    // The persons in the order they first appear (a person may be shown at two units, or twice at one).
     const names = await this.#persons([...new Set(rows.map((r) => r.pnr))], today);
-    for (const r of rows) {
+    const residents = rows.map((r): LandlordResident => {
       const n = names.get(r.pnr)!;
       const u = unitById.get(r.unitAddressId)!;
-      residents.push({
+      return {
         addressingName: n.name,
         moveInDate: r.moveIn,
         moveInIsAcquisitionDate: r.moveInIsAcquisition,
@@ -212,8 +248,8 @@ export class LandlordService {
         status: r.moveOut === null ? 'current' : 'moved_out',
         protection: n.protection,
         unit: { addressId: u.addressId, label: u.label, floor: u.floor, door: u.door },
-      });
-    }
+      };
+    });
     // The person numbers go only into the audit record, never into the answer (LAN-5).
     const pnrs = [...names.keys()];
     const result: LandlordResult = {
@@ -228,27 +264,27 @@ export class LandlordService {
     return { result, pnrs };
   }
 
-  /** LAN-2: the unit address(es) a search names, valid today. */
+  /** LAN-2: the unit address(es) a search names, valid today (as registered now). */
   async #resolve(q: AddressQuery, today: CivilDate): Promise<Place> {
-    const at = { on: today };
     const notFound = (what: string) => new LandlordError('landlord_address_not_found', what, what);
     if ('addressId' in q) {
-      const u = await this.addresses.unit(q.addressId, at);
-      if (!u) throw notFound(`DAR adresse id ${q.addressId}.`);
-      return { scope: 'unit', house: u.houseNumber, units: [u], label: u.label, id: u.id };
+      const h = await this.addresses.labelOfUnit(q.addressId, today);
+      const u = h?.units[0];
+      if (!h || !u) throw notFound(`DAR adresse id ${q.addressId}.`);
+      return { scope: 'unit', house: h, units: h.units, label: u.label, id: u.id };
     }
     if ('houseNumberId' in q) {
-      const h = await this.addresses.houseNumber(q.houseNumberId, at);
+      const h = await this.addresses.labelOfHouseNumber(q.houseNumberId, today);
       if (!h || h.units.length === 0) throw notFound(`DAR husnummer id ${q.houseNumberId}.`);
       return this.#placeOf(h, true);
     }
-    let found: HouseNumberWithUnits[];
+    let found: HouseNumberLabel[];
     let text: string;
     if ('roadName' in q) {
-      found = await this.addresses.findByPostalAddress(q, at);
+      found = await this.addresses.labelsByPostalAddress(q, today);
       text = `${q.roadName} ${q.houseNumber}${q.floor !== undefined ? `, ${q.floor}.` : ''}${q.door !== undefined ? ` ${q.door}` : ''}, ${q.postalCode}`;
     } else {
-      const h = await this.addresses.findByCodes(q, at);
+      const h = await this.addresses.labelByCodes(q, today);
       found = h ? [h] : [];
       text = `municipality ${q.municipalityCode}, road ${q.roadCode}, no. ${q.houseNumber}${q.floor !== undefined ? `, floor ${q.floor}` : ''}${q.door !== undefined ? `, door ${q.door}` : ''}`;
     }
@@ -259,7 +295,7 @@ export class LandlordService {
     return this.#placeOf(h, whole);
   }
 
-  #placeOf(h: HouseNumberWithUnits, whole: boolean): Place {
+  #placeOf(h: HouseNumberLabel, whole: boolean): Place {
     if (!whole && h.units.length === 1) return { scope: 'unit', house: h, units: h.units, label: h.units[0]!.label, id: h.units[0]!.id };
     return { scope: whole ? 'stairwell' : 'units', house: h, units: h.units, label: h.label, id: h.id };
   }
@@ -271,31 +307,33 @@ export class LandlordService {
    * units the owner owns; units of other owners are not searched.
    */
   async #ownedUnits(place: Place, ownerNumber: string, today: CivilDate): Promise<{ owned: SearchedUnit[]; others: Array<{ addressId: string; label: string }> }> {
-    const at = { on: today };
-    const props = await this.ownership.propertiesOfHouseNumber(place.house.id, at);
-    const whole = props.find((p) => p.via === 'house_number');
-    const condo = new Map(props.filter((p) => p.via === 'unit').map((p) => [p.unitAddressId!, p]));
-    const bfeOf = new Map(place.units.map((u) => [u.id, (condo.get(u.id) ?? whole)?.bfe]));
-    if ([...bfeOf.values()].every((b) => b === undefined)) {
-      throw new LandlordError('landlord_address_without_property', `${place.label}.`, `${place.label}.`);
-    }
+    const props = await this.ownership.ownersInHouseNumber(place.house.id, today);
+    // The whole house number's property (the first by BFE number), the condominium units' own, and per
+    // property the owner's earliest acquisition date among its current shares (null: not an owner).
+    let whole: number | undefined;
+    const condo = new Map<string, number>();
     const acquiredOf = new Map<number, CivilDate | null>();
-    for (const bfe of new Set(bfeOf.values())) {
-      if (bfe === undefined) continue;
-      const mine = (await this.ownership.ownersOn(bfe, at)).filter((o) => o.number === ownerNumber);
-      acquiredOf.set(bfe, mine.length ? mine.map((o) => o.acquired).sort()[0]! : null);
+    for (const p of props) {
+      if (p.unitAddressId === null) whole ??= p.bfe;
+      else condo.set(p.unitAddressId, p.bfe);
+      let acquired: CivilDate | null = null;
+      for (const o of p.owners) if (o.number === ownerNumber && (acquired === null || o.acquired < acquired)) acquired = o.acquired;
+      acquiredOf.set(p.bfe, acquired);
     }
     const owned: SearchedUnit[] = [];
     const others: Array<{ addressId: string; label: string }> = [];
+    const bfes = new Set<number>();
     for (const u of place.units) {
-      const bfe = bfeOf.get(u.id);
+      const bfe = condo.get(u.id) ?? whole;
       const acquired = bfe === undefined ? null : acquiredOf.get(bfe)!;
+      if (bfe !== undefined) bfes.add(bfe);
       if (bfe !== undefined && acquired) owned.push({ addressId: u.id, label: u.label, floor: u.floor, door: u.door, bfe, acquired });
       else others.push({ addressId: u.id, label: u.label });
     }
+    if (bfes.size === 0) throw new LandlordError('landlord_address_without_property', `${place.label}.`, `${place.label}.`);
     if (owned.length === 0) {
-      const bfes = [...new Set([...bfeOf.values()].filter((b): b is number => b !== undefined))].join(', ');
-      throw new LandlordError('landlord_not_current_owner', `Property (BFE) ${bfes}, ${place.label}.`, `Ejendom (BFE) ${bfes}, ${place.label}.`);
+      const list = [...bfes].join(', ');
+      throw new LandlordError('landlord_not_current_owner', `Property (BFE) ${list}, ${place.label}.`, `Ejendom (BFE) ${list}, ${place.label}.`);
     }
     return { owned, others };
   }
@@ -306,35 +344,32 @@ export class LandlordService {
    * not ended before `endedBefore`.
    */
   async #periods(unitIds: string[], today: CivilDate, endedBefore: CivilDate): Promise<ResidencePeriod[]> {
-    const rows = await this.register.store.db
-      .selectFrom('residence')
-      .select(['pnr', 'address_id', 'valid_from', 'valid_to'])
-      .where('address_id', 'in', unitIds)
-      .where('reg_to', 'is', null)
-      .where('valid_from', '<=', today)
-      .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', endedBefore)]))
-      .execute();
-    return rows.map((r) => ({ pnr: r.pnr, unitAddressId: r.address_id!, validFrom: r.valid_from, validTo: r.valid_to }));
+    const rows = await this.#readPeriods({ units: listValue(this.register.store, unitIds), today, endedBefore });
+    return (rows as Array<[string, string, CivilDate, CivilDate | null]>).map(([pnr, unitAddressId, validFrom, validTo]) => ({ pnr, unitAddressId, validFrom, validTo }));
   }
 
   /**
    * The addressing name and the §28 protection in force today of each person:
-   * the current-state projection read in chunks, falling back to the
-   * register's own read for a row that time has made stale.
+   * the current-state projection in one read, falling back to the register's
+   * own read for a row that time has made stale.
    */
   async #persons(pnrs: string[], today: CivilDate): Promise<Map<string, { name: string; protection: ProtectionNotice | null }>> {
     const out = new Map<string, { name: string; protection: ProtectionNotice | null }>();
-    for (let i = 0; i < pnrs.length; i += 500) {
-      const chunk = pnrs.slice(i, i + 500);
-      const rows = await this.register.store.db.selectFrom('person_current').select(['pnr', 'state', 'computed_for', 'stale_at']).where('pnr', 'in', chunk).execute();
-      for (const r of rows) {
-        // The same freshness rule as Register.person.
-        if (r.computed_for <= today && (r.stale_at === null || today < r.stale_at)) out.set(r.pnr, nameAndMark(JSON.parse(r.state) as PersonState, today));
-      }
-      for (const pnr of chunk) {
-        if (!out.has(pnr)) out.set(pnr, nameAndMark((await this.register.person(pnr))?.state ?? {}, today));
+    if (pnrs.length === 0) return out;
+    const fresh = new Map<string, { name: string; protection: ProtectionNotice | null }>();
+    for (const [pnr, name, protection, computedFor, staleAt] of (await this.#readPersons({ pnrs: listValue(this.register.store, pnrs) })) as Array<
+      [string, string | null, string | null, CivilDate, CivilDate | null]
+    >) {
+      // The same freshness rule as Register.person.
+      if (computedFor <= today && (staleAt === null || today < staleAt)) {
+        const state: PersonState = {};
+        if (name !== null) state.name = JSON.parse(name) as PersonState['name'];
+        if (protection !== null) state.protection = JSON.parse(protection) as PersonState['protection'];
+        fresh.set(pnr, nameAndMark(state, today));
       }
     }
+    // In the order asked (the audit record's subjects).
+    for (const pnr of pnrs) out.set(pnr, fresh.get(pnr) ?? nameAndMark((await this.register.person(pnr))?.state ?? {}, today));
     return out;
   }
 }
