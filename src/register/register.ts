@@ -8,6 +8,7 @@ import type { Clock } from '../domain/clock.ts';
 import { eventCode } from '../domain/codes/index.ts';
 import { dateOf, parseCivilDate, toInstant, type CivilDate, type Instant } from '../domain/dates.ts';
 import {
+  birthAndSex,
   candidatePnrs,
   checkPnr,
   mod11Sum,
@@ -74,7 +75,6 @@ export class Register {
   readonly #readAsOf;
   readonly #asOfParams: AsOfParam[];
   readonly #readNumber;
-  readonly #readAnyVersion;
   readonly #readVersions;
   #noMod11: Set<CivilDate> | undefined;
 
@@ -86,10 +86,13 @@ export class Register {
     this.#readCurrent = store.prepare<{ state: string; computed_for: string; stale_at: string | null }>(
       db.selectFrom('person_current').select(['state', 'computed_for', 'stale_at']).where('pnr', '=', '').compile(),
     );
-    // The versions in force at (V, R), filtered by the store, as arrays [g, vf, vt, rf, s, v]
-    // (only what a fact of the state needs). PostgreSQL: joined to the person's number, so that
-    // one round trip also says whether the register holds it: no row for an unknown number, one
-    // row of nulls for a person without facts then (not yet born or registered).
+    // The versions in force at (V, R), filtered by the store, as arrays [id, g, vf, vt, rf, s, v]
+    // (only what a fact of the state needs), in key order. Both stores also say, in the same
+    // statement, when the register has nothing for the number: PostgreSQL joins the person's
+    // number (no row: unknown number; one row of nulls: a person without facts in force then);
+    // SQLite, which answers from the versions alone, adds one row of nulls when the person has
+    // no versions at all (then the numbers are asked). A second statement for "nothing in force"
+    // (44% of random as-of lookups) cost more than this constant row (docs/benchmarks.md).
     const mark = <T,>(name: AsOfParam) => sql<T>`${`\u0000${name}`}`;
     const asOf = db
       .selectFrom('person_number as n')
@@ -102,28 +105,22 @@ export class Register {
           .on('v.vf', '<=', mark<string>('V'))
           .on((eb) => eb.or([eb('v.vt', 'is', null), eb('v.vt', '>', mark<string>('V'))])),
       )
-      .select(['v.g', 'v.vf', 'v.vt', 'v.rf', 'v.s', 'v.v'])
+      .select(['v.id', 'v.g', 'v.vf', 'v.vt', 'v.rf', 'v.s', 'v.v'])
       .where('n.pnr', '=', mark<string>('pnr'))
       .orderBy('v.id')
       .compile();
-    // SQLite: the same without the join; when nothing is in force, whether the number is held
-    // is read after (from the same key range first, whose pages the first read left in the cache).
-    const asOfAlone = db
-      .selectFrom('person_version as v')
-      .select(['v.g', 'v.vf', 'v.vt', 'v.rf', 'v.s', 'v.v'])
-      .where('v.id', '>=', mark<number>('lo'))
-      .where('v.id', '<', mark<number>('hi'))
-      .where('v.rf', '<=', mark<string>('R'))
-      .where((eb) => eb.or([eb('v.rt', 'is', null), eb('v.rt', '>', mark<string>('R'))]))
-      .where('v.vf', '<=', mark<string>('V'))
-      .where((eb) => eb.or([eb('v.vt', 'is', null), eb('v.vt', '>', mark<string>('V'))]))
-      .orderBy('v.id')
-      .compile();
+    // SQLite: a rowid range scan, which yields its rows in key order (#fromVersions checks).
+    const asOfAlone = sql`select id, g, vf, vt, rf, s, v from person_version
+      where id >= ${mark('lo')} and id < ${mark('hi')}
+        and rf <= ${mark('R')} and (rt is null or rt > ${mark('R')})
+        and vf <= ${mark('V')} and (vt is null or vt > ${mark('V')})
+      union all
+      select null, null, null, null, null, null, null
+      where not exists (select 1 from person_version where id >= ${mark('lo')} and id < ${mark('hi')})`.compile(db);
     const chosen = store.dialect === 'sqlite' ? asOfAlone : asOf;
     // Where each value goes among the compiled query's positional parameters.
     this.#asOfParams = chosen.parameters.map((p) => String(p).slice(1) as AsOfParam);
     this.#readAsOf = store.prepareRaw(chosen);
-    this.#readAnyVersion = store.prepareRaw(db.selectFrom('person_version').select('id').where('id', '>=', 0).where('id', '<', 0).limit(1).compile());
     this.#readNumber = store.prepare<{ pnr: string }>(db.selectFrom('person_number').select('pnr').where('pnr', '=', '').compile());
     this.#readVersions = store.prepare<VersionRow>(
       db
@@ -439,9 +436,9 @@ export class Register {
     // The clock only when a time is left out (the hot as-of path gives both).
     const now = asOf.validAt === undefined || asOf.knownAt === undefined ? toInstant(this.clock.now()) : '';
     const today = now && dateOf(now);
-    const check = checkPnr(pnr, NO_MOD11_DATES);
-    if (check.kind === 'malformed' || check.kind === 'no_such_date') return null;
-    const view: PersonView = { pnr, birthDate: check.birthDate, sex: check.sex, validAt: asOf.validAt ?? today, knownAt: asOf.knownAt ?? now, state: {} };
+    const born = birthAndSex(pnr);
+    if (!born) return null;
+    const view: PersonView = { pnr, birthDate: born.birthDate, sex: born.sex, validAt: asOf.validAt ?? today, knownAt: asOf.knownAt ?? now, state: {} };
     if (asOf.validAt !== undefined || asOf.knownAt !== undefined) return this.#asOf(view);
     const cur = this.#readCurrent([pnr]);
     return cur instanceof Promise ? cur.then((rows) => this.#fromCurrent(view, rows)) : this.#fromCurrent(view, cur);
@@ -459,23 +456,29 @@ export class Register {
   /** The versions in force at (view.validAt, view.knownAt), read with one statement. */
   #asOf(view: PersonView): PersonView | null | Promise<PersonView | null> {
     const [lo, hi] = versionRange(view.pnr);
-    const values: Record<AsOfParam, unknown> = { lo, hi, R: view.knownAt, V: view.validAt, pnr: view.pnr };
-    const rows = this.#readAsOf(this.#asOfParams.map((k) => values[k]));
+    const names = this.#asOfParams;
+    const params = new Array<unknown>(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const k = names[i];
+      params[i] = k === 'lo' ? lo : k === 'hi' ? hi : k === 'R' ? view.knownAt : k === 'V' ? view.validAt : view.pnr;
+    }
+    const rows = this.#readAsOf(params);
     return rows instanceof Promise ? rows.then((r) => this.#fromVersions(view, r)) : this.#fromVersions(view, rows);
   }
 
   #fromVersions(view: PersonView, rows: unknown[][]): PersonView | null | Promise<PersonView | null> {
-    if (rows.length === 0) {
-      // PostgreSQL: a number the register does not hold. SQLite: nothing in force then, or no such number:
-      // the person's own key range first (its pages are in the cache now), then the numbers.
-      if (this.store.dialect !== 'sqlite') return null;
-      const [lo, hi] = versionRange(view.pnr);
-      return then(this.#readAnyVersion([lo, hi, 1]), (any) => (any.length ? view : then(this.#readNumber([view.pnr]), (n) => (n.length ? view : null))));
+    // PostgreSQL: no row, a number the register does not hold. SQLite: no row, a person with versions
+    // none of which is in force then.
+    if (rows.length === 0) return this.store.dialect === 'sqlite' ? view : null;
+    // A row of nulls: no facts in force (PostgreSQL), or no versions at all (SQLite: is the number held?).
+    if (rows[0]![1] === null) {
+      if (this.store.dialect !== 'sqlite') return view;
+      return then(this.#readNumber([view.pnr]), (n) => (n.length ? view : null));
     }
+    if (!inKeyOrder(rows)) rows.sort((a, b) => Number(a[0]) - Number(b[0]));
     const state: PersonState = view.state;
-    for (const [g, vf, vt, rf, s, v] of rows as Array<[Group | null, CivilDate, CivilDate | null, Instant, number | string, string]>) {
-      // A row of nulls: nothing in force then (not yet born or registered), a person without facts.
-      if (g !== null) putFact(state, g, { value: JSON.parse(v), validFrom: vf, validTo: vt, registeredAt: rf, seq: Number(s) });
+    for (const [, g, vf, vt, rf, s, v] of rows as Array<[number, Group, CivilDate, CivilDate | null, Instant, number | string, string]>) {
+      putFact(state, g, { value: JSON.parse(v), validFrom: vf, validTo: vt, registeredAt: rf, seq: Number(s) });
     }
     return view;
   }
@@ -646,6 +649,12 @@ type AsOfParam = 'lo' | 'hi' | 'R' | 'V' | 'pnr';
 const VERSIONS_OF_CHUNK = 400;
 /** Version rows per INSERT (9 columns: well under both stores' limits on bound parameters). */
 const VERSION_ROWS_PER_INSERT = 500;
+
+/** True when the rows' first column (the version key) ascends, as a rowid range scan gives them. */
+function inKeyOrder(rows: unknown[][]): boolean {
+  for (let i = 1; i < rows.length; i++) if (Number(rows[i]![0]) < Number(rows[i - 1]![0])) return false;
+  return true;
+}
 
 /** f applied to a value that a store may give now (SQLite) or later (PostgreSQL). */
 function then<T, U>(v: T | Promise<T>, f: (t: T) => U | Promise<U>): U | Promise<U> {

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
+  birthAndSex,
   candidatePnrs,
   centuryYear,
   checkPnr,
@@ -98,6 +99,24 @@ describe('person numbers: validation says why (PNR-1, PNR-2, COD-2)', () => {
     fc.assert(fc.property(fc.string(), (s) => ['malformed', 'no_such_date', 'valid', 'suspicious'].includes(checkPnr(s).kind)));
     fc.assert(
       fc.property(fc.stringMatching(/^\d{10}$/), (s) => ['no_such_date', 'valid', 'suspicious'].includes(checkPnr(s).kind)),
+    );
+  });
+});
+
+describe('person numbers: birth date and sex for lookups', () => {
+  test('29 February 1900 has no such date; 2000 has (the century rule)', () => {
+    assert.equal(birthAndSex('2902001234'), null); // 7th digit 1: 1900, not a leap year
+    assert.deepEqual(birthAndSex('2902004001'), { birthDate: '2000-02-29', sex: 'M' }); // 7th digit 4, 00: 2000
+  });
+  test('property: the same birth date and sex as checkPnr, and null exactly where it finds no such date', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{10}$/), (s) => {
+        const c = checkPnr(s);
+        const b = birthAndSex(s);
+        if (c.kind === 'no_such_date') return b === null;
+        return c.kind !== 'malformed' && b !== null && b.birthDate === c.birthDate && b.sex === c.sex;
+      }),
+      { numRuns: 20_000 },
     );
   });
 });

@@ -70,6 +70,20 @@ export function normalisePnr(input: string): string | null {
 }
 
 /**
+ * The birth date and sex a normalised number encodes (PNR-1, COD-1), or null
+ * when its date does not exist; no check digit is looked at. For the hot
+ * lookup path, which needs only these two (checkPnr also builds its reasons).
+ */
+export function birthAndSex(pnr: string): { birthDate: CivilDate; sex: Sex } | null {
+  const c = (i: number) => pnr.charCodeAt(i) - 48;
+  const dd = c(0) * 10 + c(1);
+  const mm = c(2) * 10 + c(3);
+  const year = centuryYear(c(4) * 10 + c(5), c(6));
+  if (!isValidDate(year, mm, dd)) return null;
+  return { birthDate: formatDate(year, mm, dd), sex: c(9) % 2 === 1 ? 'M' : 'K' };
+}
+
+/**
  * PNR-1, PNR-2, COD-1, COD-2: parse and validate, saying why. Never throws.
  * `noMod11Dates` is CPR's published list plus any date on which this register
  * itself has run out of modulus-11 serials (see candidatePnrs).
