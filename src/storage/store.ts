@@ -3,6 +3,7 @@
  * (selected by a postgres:// URL). Both are driven through one Kysely query
  * code base; the hot point reads also get a prepared-statement path.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -27,11 +28,14 @@ export interface Store {
   /** As prepare, with each row as an array of its columns in select order (no keyed object per row). */
   prepareRaw(query: CompiledQuery): (params: readonly unknown[]) => unknown[][] | Promise<unknown[][]>;
   /**
-   * SQLite only: a write transaction on a connection and thread of its own,
-   * so that waiting for the commit to reach the disk (synchronous = FULL)
-   * does not stop this thread. Resolves once the transaction is durable.
+   * SQLite only: a write transaction of the audit file (auditFileOf) on a
+   * connection and thread of its own, so that waiting for the commit to reach
+   * the disk (synchronous = FULL) does not stop this thread. Its statements
+   * see the audit tables only. Resolves once the transaction is durable.
    */
   writeOffThread?: (write: OffThreadWrite) => Promise<OffThreadResult>;
+  /** SQLite: moves tables the migrations made into the files they belong in (the audit file). */
+  afterMigrations?: () => void;
   close(): Promise<void>;
 }
 
@@ -68,6 +72,7 @@ export async function openStore(location: string): Promise<Store> {
   const store = isPostgresUrl(location) ? await openPostgres(location) : openSqlite(location.replace(/^sqlite:/, ''));
   try {
     await migrate(store.db, store.dialect);
+    store.afterMigrations?.();
   } catch (e) {
     await store.close();
     throw e;
@@ -86,7 +91,56 @@ export function openReader(file: string): Database.Database {
   const reader = new Database(file, { readonly: true, fileMustExist: true });
   const mb = Number(process.env.OPENCPR_SQLITE_READER_CACHE_MB ?? 0);
   if (Number.isFinite(mb) && mb > 0) reader.pragma(`cache_size = -${Math.round(mb * 1024)}`);
+  if (existsSync(auditFileOf(file))) reader.prepare(`ATTACH DATABASE ? AS ${AUDIT_SCHEMA}`).run(auditFileOf(file));
   return reader;
+}
+
+/**
+ * The audit log's own file beside an SQLite store (AUD-3). Every audited
+ * read commits an audit record; were the records in the register's file,
+ * each commit would make every other connection drop its whole page cache
+ * (SQLite resets a connection's cache when its database changed), so the
+ * next reads of the register went back to the operating system for every
+ * page. In a file of its own, a commit resets only the audit file's cache.
+ * Attached to the store's connections as `audit_log`, so the audit tables are
+ * named as before (docs/architecture.md, docs/operations.md).
+ */
+export function auditFileOf(file: string): string {
+  return `${file}-audit`;
+}
+
+const AUDIT_SCHEMA = 'audit_log';
+const AUDIT_TABLES = ['audit', 'audit_subject'];
+
+function attachAuditFile(conn: Database.Database, file: string): void {
+  conn.prepare(`ATTACH DATABASE ? AS ${AUDIT_SCHEMA}`).run(auditFileOf(file));
+  conn.pragma(`${AUDIT_SCHEMA}.journal_mode = WAL`);
+  // A record is committed durably before the answer it audits leaves (AUD-3: fail closed).
+  conn.pragma(`${AUDIT_SCHEMA}.synchronous = FULL`);
+}
+
+/**
+ * Moves the audit tables (as the migrations made them in the store's file)
+ * into the audit file, with their indexes, triggers and rows: first copied in
+ * one transaction of the audit file, then dropped from the store's file in
+ * another. Interrupted between the two, the store's copy is still the whole
+ * log (and is the one unqualified names see), and the next open copies again.
+ */
+function moveAuditTables(conn: Database.Database): void {
+  const objects = conn
+    .prepare(`select type, name, sql from main.sqlite_master where tbl_name in (${AUDIT_TABLES.map(() => '?').join(', ')}) and sql is not null`)
+    .all(...AUDIT_TABLES) as Array<{ type: string; name: string; sql: string }>;
+  if (!objects.some((o) => o.type === 'table')) return;
+  const order = ['table', 'index', 'trigger'];
+  objects.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
+  conn.transaction(() => {
+    for (const t of AUDIT_TABLES) conn.exec(`DROP TABLE IF EXISTS ${AUDIT_SCHEMA}.${t}`);
+    for (const o of objects) conn.exec(o.sql.replace(/^CREATE (UNIQUE )?(TABLE|INDEX|TRIGGER) /i, `CREATE $1$2 ${AUDIT_SCHEMA}.`));
+    for (const t of objects.filter((o) => o.type === 'table')) conn.exec(`INSERT INTO ${AUDIT_SCHEMA}.${t.name} SELECT * FROM main.${t.name}`);
+  })();
+  conn.transaction(() => {
+    for (const t of objects.filter((o) => o.type === 'table')) conn.exec(`DROP TABLE main.${t.name}`);
+  })();
 }
 
 /** Prepared statements kept per SQL text (most recently used; Kysely's driver prepares every query anew). */
@@ -125,6 +179,7 @@ function openSqlite(file: string): Store {
   writer.pragma('journal_mode = WAL');
   writer.pragma('synchronous = FULL');
   writer.pragma('busy_timeout = 5000');
+  attachAuditFile(writer, file);
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingStatements(writer) }) });
   // Point reads use their own connection, which sees only committed data even
   // while a write transaction on the writer is between awaits.
@@ -159,10 +214,11 @@ function openSqlite(file: string): Store {
       // A thread that died (its pending writes failed, fail closed) is replaced by the next write.
       if (!offThread || offThread.dead) {
         void offThread?.close(); // a dead writer's checkpoint thread
-        offThread = new OffThreadWriter(file);
+        offThread = new OffThreadWriter(auditFileOf(file));
       }
       return offThread.write(write);
     },
+    afterMigrations: () => moveAuditTables(writer),
     async close() {
       reader?.close();
       await offThread?.close();

@@ -76,12 +76,19 @@ export function normalisePnr(input: string): string | null {
  */
 export function birthAndSex(pnr: string): { birthDate: CivilDate; sex: Sex } | null {
   const c = (i: number) => pnr.charCodeAt(i) - 48;
-  const dd = c(0) * 10 + c(1);
-  const mm = c(2) * 10 + c(3);
-  const year = centuryYear(c(4) * 10 + c(5), c(6));
-  if (!isValidDate(year, mm, dd)) return null;
-  return { birthDate: formatDate(year, mm, dd), sex: c(9) % 2 === 1 ? 'M' : 'K' };
+  // The first seven digits decide the date: at most 372,000 of them, each worked out once.
+  const key = ((((c(0) * 10 + c(1)) * 10 + c(2)) * 10 + c(3)) * 100 + c(4) * 10 + c(5)) * 10 + c(6);
+  let birthDate = BIRTH_DATES.get(key);
+  if (birthDate === undefined) {
+    const dd = c(0) * 10 + c(1);
+    const mm = c(2) * 10 + c(3);
+    const year = centuryYear(c(4) * 10 + c(5), c(6));
+    birthDate = isValidDate(year, mm, dd) ? formatDate(year, mm, dd) : null;
+    BIRTH_DATES.set(key, birthDate);
+  }
+  return birthDate === null ? null : { birthDate, sex: c(9) % 2 === 1 ? 'M' : 'K' };
 }
+const BIRTH_DATES = new Map<number, CivilDate | null>();
 
 /**
  * PNR-1, PNR-2, COD-1, COD-2: parse and validate, saying why. Never throws.
