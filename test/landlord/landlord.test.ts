@@ -13,6 +13,7 @@ import { NON_DISCLOSURE_NOTICE } from '../../src/domain/landlord/rules.ts';
 import { COLUMNS, HEADER_ROW, SHEET_NAME } from '../../src/services/landlord/excel.ts';
 import { UsageService } from '../../src/services/usage.ts';
 import { PRICE_LIST } from '../../src/domain/fees.ts';
+import { resultSchema } from '../../src/api/routes/landlord.ts';
 import { STORE_KINDS } from '../support/stores.ts';
 import { HOUSE, landlordWorld, OWNER_PERSON, PERSON, UNIT, X, Y, Z } from './world.ts';
 
@@ -243,6 +244,8 @@ for (const kind of STORE_KINDS) {
       ]);
       // The person number is never part of the answer (LAN-5).
       for (const pnr of Object.values(PERSON)) assert.ok(!r.text.includes(pnr), `${pnr} in the answer`);
+      // The route serialises the result as built: it holds exactly what its schema names (nothing is stripped).
+      assert.deepEqual(r.json, JSON.parse(JSON.stringify(resultSchema.parse(r.json))));
     });
 
     test('"Personer med aktuel bopæl i boligen hentes": current residents, with no move-out date', async () => {

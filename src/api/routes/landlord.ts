@@ -18,6 +18,7 @@ import { landlordWorkbook } from '../../services/landlord/excel.ts';
 import { LandlordService, type AddressQuery } from '../../services/landlord/search.ts';
 import { Problem } from '../problems.ts';
 import type { Api, ApiContext } from '../server.ts';
+import { asBuilt } from '../as-built.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const date = z.string().refine((s) => parseCivilDate(s) !== null, 'a date YYYY-MM-DD');
@@ -70,7 +71,8 @@ const protection = z.object({
   doNotPassOn: z.literal(true),
   notice: z.object({ da: z.string(), en: z.string() }),
 });
-const resultSchema = z.object({
+/** The search's answer (exported for the tests that hold answers to it: the route serialises as built). */
+export const resultSchema = z.object({
   queriedAt: z.string(),
   query: z.object({ ownerNumber: z.string(), address: z.record(z.string(), z.string()), fromDate: z.string(), fromDateDefaulted: z.boolean() }),
   address: z.object({ scope: z.enum(['unit', 'units', 'stairwell']), label: z.string(), houseNumberId: z.string(), unitAddressId: z.string().nullable() }),
@@ -126,6 +128,8 @@ export function landlordRoutes(app: Api, ctx: ApiContext): void {
     '/api/v1/landlord/search',
     {
       config: anyone,
+      // The service builds the result field by field (LandlordResult): the schema documents it.
+      serializerCompiler: asBuilt,
       schema: {
         tags,
         summary: 'Persons registered in a dwelling or stairwell now, and those who moved out since the from-date (seed 000)',

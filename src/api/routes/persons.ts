@@ -13,6 +13,7 @@ import { DisclosureService, type PersonDisclosure } from '../../services/disclos
 import type { Caller } from '../../access/customers.ts';
 import { Problem } from '../problems.ts';
 import type { Api, ApiContext } from '../server.ts';
+import { asBuilt } from '../as-built.ts';
 
 export const pnrParam = z.string().transform((s, c) => {
   const p = normalisePnr(s);
@@ -63,13 +64,6 @@ export function toWire(d: PersonDisclosure) {
   };
 }
 
-/**
- * The answers of these routes are built field by field (toWire, from the
- * disclosure that the policy cut), so they are serialised as they are: the
- * zod schemas still document them (OpenAPI) but are not run a second time
- * on every answer of the hottest routes (docs/benchmarks.md).
- */
-const asBuilt = () => (data: unknown) => JSON.stringify(data);
 
 function requireAuthority(caller: Caller): void {
   if (isPrivateKind(caller.customer.kind)) {

@@ -19,6 +19,7 @@ import m0011 from './0011_waiting_register.ts';
 import m0012 from './0012_passwords.ts';
 import m0013 from './0013_person_versions.ts';
 import m0015 from './0015_search_indexes.ts';
+import m0016 from './0016_residence_address_cover.ts';
 
 const ALL: Record<string, (d: Dialect) => Migration> = {
   '0001_register': m0001,
@@ -35,6 +36,7 @@ const ALL: Record<string, (d: Dialect) => Migration> = {
   '0012_passwords': m0012,
   '0013_person_versions': m0013,
   '0015_search_indexes': m0015,
+  '0016_residence_address_cover': m0016,
 };
 
 export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {
