@@ -130,7 +130,14 @@ function moveAuditTables(conn: Database.Database): void {
   const objects = conn
     .prepare(`select type, name, sql from main.sqlite_master where tbl_name in (${AUDIT_TABLES.map(() => '?').join(', ')}) and sql is not null`)
     .all(...AUDIT_TABLES) as Array<{ type: string; name: string; sql: string }>;
-  if (!objects.some((o) => o.type === 'table')) return;
+  if (!objects.some((o) => o.type === 'table')) {
+    // Already moved; then the audit file must hold them. A lost audit file is not silently begun anew.
+    const held = conn.prepare(`select count(*) from ${AUDIT_SCHEMA}.sqlite_master where type = 'table' and name = 'audit'`).pluck().get();
+    if (!held) {
+      throw new StoreError('audit_file_missing', `The store's audit log ${auditFileOf(conn.name)} is missing or empty; restore it together with the store (docs/operations.md).`);
+    }
+    return;
+  }
   const order = ['table', 'index', 'trigger'];
   objects.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
   conn.transaction(() => {

@@ -135,3 +135,18 @@ describe('SQLite store made before the audit file', () => {
     }
   });
 });
+
+describe('SQLite store without its audit file', () => {
+  test('is not opened: a lost audit log is not begun anew', async () => {
+    const ts = await createTestStore('sqlite');
+    try {
+      const first = await openStore(ts.location);
+      await new AuditLog(first, new FixedClock('2026-06-01T10:00:00Z')).record({ actor: 'x', action: 'person.lookup', subjects: ['0101010001'] });
+      await first.close();
+      for (const x of ['', '-wal', '-shm']) rmSync(auditFileOf(ts.location) + x, { force: true });
+      await assert.rejects(openStore(ts.location), (e: Error & { code?: string }) => e.code === 'audit_file_missing' && /restore it/.test(e.message));
+    } finally {
+      await ts.drop();
+    }
+  });
+});
