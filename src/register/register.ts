@@ -19,6 +19,7 @@ import {
 } from '../domain/pnr/pnr.ts';
 import type { Group, GroupValue } from '../domain/person/facts.ts';
 import type { DB, PersonCurrentTable, PersonHistoryTable, ResidenceTable } from '../storage/schema.ts';
+import { named } from '../storage/prepared.ts';
 import type { Store } from '../storage/store.ts';
 import { pnrOfVersionId, versionOfRow, versionRange, versionRows, type PersonVersionTable } from '../storage/tables/versions.ts';
 import {
@@ -93,7 +94,7 @@ export class Register {
     // SQLite, which answers from the versions alone, adds one row of nulls when the person has
     // no versions at all (then the numbers are asked). A second statement for "nothing in force"
     // (44% of random as-of lookups) cost more than this constant row (docs/benchmarks.md).
-    const mark = <T,>(name: AsOfParam) => sql<T>`${`\u0000${name}`}`;
+    const mark = <T = string,>(name: AsOfParam) => named<T>(name);
     const asOf = db
       .selectFrom('person_number as n')
       .leftJoin('person_version as v', (j) =>
