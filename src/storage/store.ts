@@ -82,14 +82,17 @@ export async function openStore(location: string): Promise<Store> {
 
 /**
  * A read-only connection as the store's point reads use it. Its page cache is
- * SQLite's default unless OPENCPR_SQLITE_READER_CACHE_MB sets one: pages kept
- * in the process stay there, where a host may drop file cache that was not
- * touched for a while (docs/operations.md). Exported so that benchmarks open
- * their baseline's connection the same way.
+ * READER_CACHE_MB unless OPENCPR_SQLITE_READER_CACHE_MB sets another size (0:
+ * SQLite's default, 16 MiB in this build): pages kept in the process stay
+ * there, where a host may drop file cache that was not touched for a while,
+ * and the hot pages of a large store (a landlord's stairwells) are not read
+ * from the operating system on every request (docs/operations.md). SQLite
+ * takes the memory as pages are read, up to the size. Exported so that
+ * benchmarks open their baseline's connection the same way.
  */
 export function openReader(file: string): Database.Database {
   const reader = new Database(file, { readonly: true, fileMustExist: true });
-  const mb = Number(process.env.OPENCPR_SQLITE_READER_CACHE_MB ?? 0);
+  const mb = Number(process.env.OPENCPR_SQLITE_READER_CACHE_MB ?? READER_CACHE_MB);
   if (Number.isFinite(mb) && mb > 0) reader.pragma(`cache_size = -${Math.round(mb * 1024)}`);
   if (existsSync(auditFileOf(file))) reader.prepare(`ATTACH DATABASE ? AS ${AUDIT_SCHEMA}`).run(auditFileOf(file));
   return reader;
@@ -149,6 +152,13 @@ function moveAuditTables(conn: Database.Database): void {
     for (const t of objects.filter((o) => o.type === 'table')) conn.exec(`DROP TABLE main.${t.name}`);
   })();
 }
+
+/**
+ * The point-read connection's page cache (MiB). At 1M persons the landlord
+ * search read 73 pages a search from the operating system with SQLite's
+ * 16 MiB, none with this (docs/benchmarks.md).
+ */
+const READER_CACHE_MB = 256;
 
 /** Prepared statements kept per SQL text (most recently used; Kysely's driver prepares every query anew). */
 const STATEMENT_CACHE = 500;
