@@ -64,7 +64,6 @@ export function toWire(d: PersonDisclosure) {
   };
 }
 
-
 function requireAuthority(caller: Caller): void {
   if (isPrivateKind(caller.customer.kind)) {
     throw Problem.of('no_legal_basis', 'Companies identify a person by name plus birth date, address or number: use /api/v1/enquiries (§42(6)).');
