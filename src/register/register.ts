@@ -19,7 +19,7 @@ import {
 } from '../domain/pnr/pnr.ts';
 import type { Group, GroupValue } from '../domain/person/facts.ts';
 import type { DB, PersonCurrentTable, PersonHistoryTable, ResidenceTable } from '../storage/schema.ts';
-import { named } from '../storage/prepared.ts';
+import { named, parameterNames } from '../storage/prepared.ts';
 import type { Store } from '../storage/store.ts';
 import { pnrOfVersionId, versionOfRow, versionRange, versionRows, type PersonVersionTable } from '../storage/tables/versions.ts';
 import {
@@ -94,33 +94,33 @@ export class Register {
     // SQLite, which answers from the versions alone, adds one row of nulls when the person has
     // no versions at all (then the numbers are asked). A second statement for "nothing in force"
     // (44% of random as-of lookups) cost more than this constant row (docs/benchmarks.md).
-    const mark = <T = string,>(name: AsOfParam) => named<T>(name);
     const asOf = db
       .selectFrom('person_number as n')
       .leftJoin('person_version as v', (j) =>
         j
-          .on('v.id', '>=', mark<number>('lo'))
-          .on('v.id', '<', mark<number>('hi'))
-          .on('v.rf', '<=', mark<string>('R'))
-          .on((eb) => eb.or([eb('v.rt', 'is', null), eb('v.rt', '>', mark<string>('R'))]))
-          .on('v.vf', '<=', mark<string>('V'))
-          .on((eb) => eb.or([eb('v.vt', 'is', null), eb('v.vt', '>', mark<string>('V'))])),
+          .on('v.id', '>=', named<number>('lo'))
+          .on('v.id', '<', named<number>('hi'))
+          .on('v.rf', '<=', named('R'))
+          .on((eb) => eb.or([eb('v.rt', 'is', null), eb('v.rt', '>', named('R'))]))
+          .on('v.vf', '<=', named('V'))
+          .on((eb) => eb.or([eb('v.vt', 'is', null), eb('v.vt', '>', named('V'))])),
       )
       .select(['v.id', 'v.g', 'v.vf', 'v.vt', 'v.rf', 'v.s', 'v.v'])
-      .where('n.pnr', '=', mark<string>('pnr'))
+      .where('n.pnr', '=', named('pnr'))
       .orderBy('v.id')
       .compile();
     // SQLite: a rowid range scan, which yields its rows in key order (#fromVersions checks).
     const asOfAlone = sql`select id, g, vf, vt, rf, s, v from person_version
-      where id >= ${mark('lo')} and id < ${mark('hi')}
-        and rf <= ${mark('R')} and (rt is null or rt > ${mark('R')})
-        and vf <= ${mark('V')} and (vt is null or vt > ${mark('V')})
+      where id >= ${named('lo')} and id < ${named('hi')}
+        and rf <= ${named('R')} and (rt is null or rt > ${named('R')})
+        and vf <= ${named('V')} and (vt is null or vt > ${named('V')})
       union all
       select null, null, null, null, null, null, null
-      where not exists (select 1 from person_version where id >= ${mark('lo')} and id < ${mark('hi')})`.compile(db);
+      where not exists (select 1 from person_version where id >= ${named('lo')} and id < ${named('hi')})`.compile(db);
     const chosen = store.dialect === 'sqlite' ? asOfAlone : asOf;
-    // Where each value goes among the compiled query's positional parameters.
-    this.#asOfParams = chosen.parameters.map((p) => String(p).slice(1) as AsOfParam);
+    // Where each value goes among the compiled query's positional parameters (every one is named here).
+    // Not prepareNamed: its object of values per read costs more than this hot path's own loop.
+    this.#asOfParams = parameterNames<AsOfParam>(chosen).map((n) => n!);
     this.#readAsOf = store.prepareRaw(chosen);
     this.#readNumber = store.prepare<{ pnr: string }>(db.selectFrom('person_number').select('pnr').where('pnr', '=', '').compile());
     this.#readVersions = store.prepare<VersionRow>(

@@ -18,9 +18,14 @@ export function named<T = string>(name: string): T {
 /** A read run with its values by name; rows as arrays of the selected columns, in select order. */
 export type NamedRead<P extends string> = (values: Readonly<Record<P, unknown>>) => unknown[][] | Promise<unknown[][]>;
 
+/** The name of each of a compiled query's positional parameters, in order (undefined: a constant, no marker). */
+export function parameterNames<P extends string>(query: CompiledQuery): Array<P | undefined> {
+  return query.parameters.map((p) => (typeof p === 'string' && p.startsWith(MARK) ? (p.slice(MARK.length) as P) : undefined));
+}
+
 export function prepareNamed<P extends string>(store: Store, query: CompiledQuery): NamedRead<P> {
   type Slot = { name: P; value?: undefined } | { name?: undefined; value: unknown };
-  const slots = query.parameters.map((p): Slot => (typeof p === 'string' && p.startsWith(MARK) ? { name: p.slice(1) as P } : { value: p }));
+  const slots = parameterNames<P>(query).map((name, i): Slot => (name === undefined ? { value: query.parameters[i] } : { name }));
   const run = store.prepareRaw(query);
   return (values) => run(slots.map((s) => (s.name === undefined ? s.value : values[s.name])));
 }

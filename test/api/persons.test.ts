@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
+import { disclosureSchema } from '../../src/api/routes/persons.ts';
 import { startApi } from '../support/api.ts';
 import { createCast, type Cast } from '../support/persons.ts';
 
@@ -30,6 +31,8 @@ describe('API: public authorities\' lookups (DIS-2)', () => {
     assert.equal(r.json.data.church.member, 'F');
     assert.equal(r.json.data.birthPlace.place, 'Odense');
     assert.equal(r.json.protectionMark, undefined);
+    // The route serialises the disclosure as built: it holds exactly what its schema names (nothing is stripped).
+    assert.deepEqual(r.json, JSON.parse(JSON.stringify(disclosureSchema.parse(r.json))));
   });
 
   test('a narrow scope gets only its fields; the rest is listed as withheld not_in_scope', async () => {
@@ -47,6 +50,7 @@ describe('API: public authorities\' lookups (DIS-2)', () => {
     assert.equal(r.json.protectionMark.type, '0001');
     assert.equal(r.json.protectionMark.validTo, '2027-01-01');
     assert.equal(r.json.protectionMark.doNotPassOn, true);
+    assert.deepEqual(r.json, JSON.parse(JSON.stringify(disclosureSchema.parse(r.json))));
   });
 
   test('a lapsed protection carries no mark now, but did at a date inside it', async () => {

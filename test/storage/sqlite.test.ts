@@ -95,14 +95,19 @@ describe('SQLite store', () => {
   });
 });
 
+/** A closed store at `location` whose audit log holds one record by `actor`. */
+async function storeWithOneRecord(location: string, actor: string): Promise<void> {
+  const store = await openStore(location);
+  await new AuditLog(store, new FixedClock('2026-06-01T10:00:00Z')).record({ actor, action: 'person.lookup', subjects: ['0101010001'] });
+  await store.close();
+}
+
 describe('SQLite store made before the audit file', () => {
   test('its audit tables move into the audit file with their rows, indexes and append-only triggers', async () => {
     const ts = await createTestStore('sqlite');
     try {
       // A store as the earlier code left it: the audit tables (and a record) in the register's file.
-      const first = await openStore(ts.location);
-      await new AuditLog(first, new FixedClock('2026-06-01T10:00:00Z')).record({ actor: 'old', action: 'person.lookup', subjects: ['0101010001'] });
-      await first.close();
+      await storeWithOneRecord(ts.location, 'old');
       const old = new Database(ts.location);
       old.exec(`ATTACH DATABASE '${auditFileOf(ts.location)}' AS a`);
       for (const o of old.prepare("select type, name, sql from a.sqlite_master where sql is not null order by type = 'table' desc").all() as Array<{ type: string; name: string; sql: string }>) {
@@ -140,9 +145,7 @@ describe('SQLite store without its audit file', () => {
   test('is not opened: a lost audit log is not begun anew', async () => {
     const ts = await createTestStore('sqlite');
     try {
-      const first = await openStore(ts.location);
-      await new AuditLog(first, new FixedClock('2026-06-01T10:00:00Z')).record({ actor: 'x', action: 'person.lookup', subjects: ['0101010001'] });
-      await first.close();
+      await storeWithOneRecord(ts.location, 'x');
       for (const x of ['', '-wal', '-shm']) rmSync(auditFileOf(ts.location) + x, { force: true });
       await assert.rejects(openStore(ts.location), (e: Error & { code?: string }) => e.code === 'audit_file_missing' && /restore it/.test(e.message));
     } finally {
