@@ -14,15 +14,17 @@
  *   writer goes through Kysely, which prepares every statement anew); from
  *   the second batch on it does so on a thread of its own, since
  *   better-sqlite3 blocks the thread it runs on;
- * - PostgreSQL: multi-row INSERTs of up to 1000 rows with bound parameters.
+ * - PostgreSQL: COPY FROM STDIN, table by table, in one transaction per batch.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { checkPnr, NO_MOD11_DATES } from '../domain/pnr/pnr.ts';
 import type { CivilDate, Instant } from '../domain/dates.ts';
 import { dateOf } from '../domain/dates.ts';
+import { copyRows, type Cell } from '../storage/copy.ts';
 import type { DB } from '../storage/schema.ts';
+import type { Store } from '../storage/store.ts';
 import { applyAnnulment, applyChanges, registrationsInForce, type FactChange, type Registration, type Version } from './bitemporal.ts';
 import { projectionRows, type Register } from './register.ts';
 import { RegistrationError, validateChanges, type NewRegistration } from './validate.ts';
@@ -81,7 +83,6 @@ type Table = keyof typeof COLUMNS;
 const ON_CONFLICT: Partial<Record<Table, string>> = { no_mod11_date: ' on conflict (birth_date) do nothing' };
 const TABLES = Object.keys(COLUMNS) as Table[];
 
-type Cell = string | number | null;
 /** The rows of a batch, per table, flattened in COLUMNS order (cheap to hand to a thread or a driver). */
 type BatchRows = Record<Table, Cell[]>;
 
@@ -112,7 +113,7 @@ export async function bulkLoad(register: Register, persons: Iterable<PersonLoad>
   // The loader's own copy: allocated numbers may add dates to it (the register re-reads the table when reopened).
   const noMod11 = new Set(await register.noMod11Dates());
   const build: BuildRows = (persons, seqs) => batchRows(persons, seqs, noMod11, today);
-  const sink = dialect === 'sqlite' ? await sqliteSink(register.store.location, build) : postgresSink(db, build);
+  const sink = dialect === 'sqlite' ? await sqliteSink(register.store.location, build) : postgresSink(register.store, build);
   let done = skipped;
   let index = 0;
   let batch: PersonLoad[] = [];
@@ -410,51 +411,36 @@ async function sqliteSink(file: string, build: BuildRows): Promise<Sink> {
 
 // ── PostgreSQL ──────────────────────────────────────────────────────────────
 
-/** Rows per INSERT statement (well under PostgreSQL's 65535 bound parameters). */
-const PG_ROWS_PER_INSERT = 1000;
-
-function postgresSink(db: Kysely<DB>, build: BuildRows): Sink {
-  const texts = new Map<string, string>();
-  const insertText = (table: Table, rows: number) => {
-    const k = `${table}:${rows}`;
-    let text = texts.get(k);
-    if (!text) {
-      const cols = COLUMNS[table];
-      const tuples = Array.from({ length: rows }, (_, r) => `(${cols.map((_, c) => `$${r * cols.length + c + 1}`).join(', ')})`);
-      text = `insert into ${table} (${cols.join(', ')}) values ${tuples.join(', ')}${ON_CONFLICT[table] ?? ''}`;
-      texts.set(k, text);
-    }
-    return text;
-  };
+/**
+ * PostgreSQL: each batch is one transaction on a connection of the store's
+ * pool, the rows sent with COPY FROM STDIN (storage/copy.ts), table by table.
+ * The no-mod-11 dates (a handful, and possibly listed already) and the job's
+ * progress are ordinary statements in the same transaction.
+ */
+function postgresSink(store: Store, build: BuildRows): Sink {
+  const rawTransaction = store.rawTransaction;
+  if (!rawTransaction) throw new Error('This PostgreSQL store cannot run its own transactions.');
   return {
     async prepare(persons) {
       // nextval is outside any transaction anyway; concurrent registrations may interleave, so the numbers need not be contiguous.
-      const seqs = await reservePostgresSeqs(db, registrationCount(persons));
+      const seqs = await reservePostgresSeqs(store.db, registrationCount(persons));
       return { persons, first: 0, rows: build(persons, (i) => seqs[i]!) };
     },
     async commit({ rows }, key, done) {
-      await db.transaction().execute(async (tx) => {
+      await rawTransaction(async (client) => {
         for (const table of TABLES) {
-          const width = COLUMNS[table].length;
-          const cells = rows[table];
-          for (let i = 0; i < cells.length; i += PG_ROWS_PER_INSERT * width) {
-            const part = cells.slice(i, i + PG_ROWS_PER_INSERT * width);
-            await tx.executeQuery(CompiledQuery.raw(insertText(table, part.length / width), part));
-          }
+          if (table === 'no_mod11_date') continue;
+          await copyRows(client, table, COLUMNS[table], rows[table]);
         }
-        await upsertMeta(tx, key, done);
+        const dates = rows.no_mod11_date;
+        for (let i = 0; i < dates.length; i += 2) {
+          await client.query(`insert into no_mod11_date (birth_date, since) values ($1, $2)${ON_CONFLICT.no_mod11_date}`, [dates[i], dates[i + 1]]);
+        }
+        await client.query('insert into meta (key, value) values ($1, $2) on conflict (key) do update set value = excluded.value', [key, String(done)]);
       });
     },
     async close() {},
   };
-}
-
-async function upsertMeta(tx: Transaction<DB>, key: string, done: number): Promise<void> {
-  await tx
-    .insertInto('meta')
-    .values({ key, value: String(done) })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(done) }))
-    .execute();
 }
 
 /** `n` sequence numbers of the log, in increasing order. */

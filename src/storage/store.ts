@@ -36,6 +36,12 @@ export interface Store {
   writeOffThread?: (write: OffThreadWrite) => Promise<OffThreadResult>;
   /** SQLite: moves tables the migrations made into the files they belong in (the audit file). */
   afterMigrations?: () => void;
+  /**
+   * PostgreSQL: a transaction on a pooled connection of its own, for what
+   * Kysely cannot send (COPY FROM STDIN in the bulk loader, storage/copy.ts).
+   * Committed when `work` resolves, rolled back when it throws.
+   */
+  rawTransaction?: <T>(work: (client: pg.ClientBase) => Promise<T>) => Promise<T>;
   close(): Promise<void>;
 }
 
@@ -418,6 +424,22 @@ async function openPostgres(url: string): Promise<Store> {
       const text = query.sql;
       return async (params: readonly unknown[]) =>
         (await pool.query({ name: stmtName, text, values: params as unknown[], rowMode: 'array' })).rows as unknown[][];
+    },
+    async rawTransaction(work) {
+      const client = await pool.connect();
+      // A connection whose rollback failed is in an unknown state: it leaves the pool.
+      let broken = false;
+      try {
+        await client.query('begin');
+        const result = await work(client);
+        await client.query('commit');
+        return result;
+      } catch (e) {
+        await client.query('rollback').catch(() => (broken = true));
+        throw e;
+      } finally {
+        client.release(broken);
+      }
     },
     async close() {
       await db.destroy();

@@ -64,6 +64,30 @@ for (const kind of STORE_KINDS) {
       assert.equal(n, undefined, 'nothing of a refused batch is stored');
     });
 
+    test('text with backslashes, tabs, line breaks and quotes is stored as given (COPY text format on PostgreSQL)', async () => {
+      const [p] = [...candidatePnrs('1982-02-02', 'M')] as [string];
+      const documentation = 'line 1\nline 2\r\n\tC:\\sager\\42 "citat" \\N æøå';
+      const last = 'O\'Brien-Ærø';
+      await bulkLoad(ctx.register, [{ pnr: p, source: 'allocated', registrations: [{ registeredAt: '1982-02-04T09:00:00.000Z', authority: '0101', eventCode: 'A14', documentation, changes: [{ group: 'name', validFrom: '1982-02-02', value: name(last) }] }] }], { jobId: 'text' });
+      const h = await ctx.register.history(p);
+      assert.equal(h!.registrations[0]!.documentation, documentation);
+      assert.equal((h!.versions[0]!.v as { lastName: string }).lastName, last);
+    });
+
+    test('a batch that fails while being written leaves nothing of itself', async () => {
+      const [a, b] = [...candidatePnrs('1983-03-03', 'K')].slice(0, 2) as [string, string];
+      const person = (pnr: string): PersonLoad => ({ pnr, source: 'allocated', registrations: [{ registeredAt: '1983-03-05T09:00:00.000Z', authority: '0101', eventCode: 'A14', changes: [{ group: 'status', validFrom: '1983-03-03', value: { code: '01' } }] }] });
+      await bulkLoad(ctx.register, [person(a)], { jobId: 'first' });
+      const count = async () => Number((await ctx.register.store.db.selectFrom('registration').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      const before = await count();
+      // b is new, a is there already: the number's primary key refuses the batch in the store, after b's rows were sent.
+      await assert.rejects(bulkLoad(ctx.register, [person(b), person(a)], { jobId: 'second' }));
+      assert.equal(await count(), before, 'no registration of the failed batch');
+      assert.equal(await ctx.register.store.db.selectFrom('person_number').select('pnr').where('pnr', '=', b).executeTakeFirst(), undefined);
+      const progress = await ctx.register.store.db.selectFrom('meta').select('value').where('key', '=', 'load:second').executeTakeFirst();
+      assert.equal(progress, undefined, 'the job did not record progress');
+    });
+
     test('an allocated number without the mod-11 check lists its date; an imported one is refused', async () => {
       const date = '1975-07-07';
       const noCheck = [...candidatePnrs(date, 'M')].find((x) => mod11Sum(x) !== 0)!;
