@@ -23,6 +23,7 @@ import { checkPnr, NO_MOD11_DATES } from '../domain/pnr/pnr.ts';
 import type { CivilDate, Instant } from '../domain/dates.ts';
 import { dateOf } from '../domain/dates.ts';
 import { copyRows, type Cell } from '../storage/copy.ts';
+import { deferIndexes, restoreDeferredIndexes } from '../storage/deferred-indexes.ts';
 import type { DB } from '../storage/schema.ts';
 import type { Store } from '../storage/store.ts';
 import { applyAnnulment, applyChanges, registrationsInForce, type FactChange, type Registration, type Version } from './bitemporal.ts';
@@ -49,6 +50,14 @@ export interface LoadOptions {
   onProgress?: (done: number) => void;
   /** Checked between batches: when it says stop, the load ends after the batch in hand. */
   shouldStop?: () => boolean;
+  /**
+   * For large loads: drop the secondary indexes first and build them once at
+   * the end, also when the load stops or fails (storage/deferred-indexes.ts).
+   * The store answers queries meanwhile, but slowly.
+   */
+  deferIndexes?: boolean;
+  /** Called as each deferred index is built again. */
+  onIndex?: (name: string) => void;
 }
 
 export interface LoadResult {
@@ -113,7 +122,14 @@ export async function bulkLoad(register: Register, persons: Iterable<PersonLoad>
   // The loader's own copy: allocated numbers may add dates to it (the register re-reads the table when reopened).
   const noMod11 = new Set(await register.noMod11Dates());
   const build: BuildRows = (persons, seqs) => batchRows(persons, seqs, noMod11, today);
-  const sink = dialect === 'sqlite' ? await sqliteSink(register.store.location, build) : postgresSink(register.store, build);
+  if (opts.deferIndexes) await deferIndexes(db, dialect);
+  let sink: Sink;
+  try {
+    sink = dialect === 'sqlite' ? await sqliteSink(register.store.location, build) : postgresSink(register.store, build);
+  } catch (e) {
+    if (opts.deferIndexes) await restoreDeferredIndexes(db, opts.onIndex).catch(() => undefined);
+    throw e;
+  }
   let done = skipped;
   let index = 0;
   let batch: PersonLoad[] = [];
@@ -133,6 +149,7 @@ export async function bulkLoad(register: Register, persons: Iterable<PersonLoad>
     inFlight.catch(() => undefined);
   };
 
+  let failed = true;
   try {
     for (const p of persons) {
       if (index++ < skipped) continue;
@@ -141,17 +158,24 @@ export async function bulkLoad(register: Register, persons: Iterable<PersonLoad>
         await flush();
         if (opts.shouldStop?.()) {
           await inFlight;
+          failed = false;
           return { done, skipped, stopped: true };
         }
       }
     }
     if (batch.length) await flush();
     await inFlight;
+    failed = false;
     return { done, skipped, stopped: false };
   } finally {
     // A failure while preparing: let the batch already handed over finish (it is valid), then stop.
     await inFlight?.catch(() => undefined);
     await sink.close();
+    if (opts.deferIndexes) {
+      const restore = restoreDeferredIndexes(db, opts.onIndex);
+      // After a failure its own error is the one to report; the indexes are built when the store is next opened.
+      await (failed ? restore.catch(() => undefined) : restore);
+    }
   }
 }
 
@@ -267,7 +291,12 @@ const write = conn.transaction((m) => {
     const order = [];
     for (let i = 0; i < cells.length; i += width) order.push(i);
     if (keyOrdered.has(table)) order.sort((a, b) => (cells[a] < cells[b] ? -1 : cells[a] > cells[b] ? 1 : 0));
-    for (const i of order) stmt.run(cells.slice(i, i + width));
+    // One array for every row: run() binds its cells at once, so it can be refilled (no garbage per row).
+    const row = new Array(width);
+    for (const i of order) {
+      for (let c = 0; c < width; c++) row[c] = cells[i + c];
+      stmt.run(row);
+    }
   }
   setMeta.run(m.key, String(m.done));
   return 0;

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { DB } from './schema.ts';
+import { restoreDeferredIndexes } from './deferred-indexes.ts';
 import { migrate } from './migrations/index.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -79,6 +80,8 @@ export async function openStore(location: string): Promise<Store> {
   try {
     await migrate(store.db, store.dialect);
     store.afterMigrations?.();
+    // A bulk load that was killed left its indexes to be built (storage/deferred-indexes.ts).
+    await restoreDeferredIndexes(store.db);
   } catch (e) {
     await store.close();
     throw e;

@@ -8,7 +8,8 @@
  *    reference synthesiser (src/reference/synth.ts) — first without person
  *    owners, to know which dwellings are person-owned;
  * 3. the persons (population.ts) go through the register's bulk loader
- *    (validated like single registrations, resumable batches);
+ *    (validated like single registrations, resumable batches), with the
+ *    secondary indexes built once at the end;
  * 4. the ownership register is written with residents as the person owners
  *    (an adult living there on the acquisition date).
  *
@@ -19,6 +20,7 @@
 import { FixedClock } from '../domain/clock.ts';
 import { dateOf } from '../domain/dates.ts';
 import { bulkLoad } from '../register/load.ts';
+import { DEFERRABLE_INDEXES } from '../storage/deferred-indexes.ts';
 import type { Register } from '../register/register.ts';
 import { AddressRegister } from '../reference/address-register.ts';
 import { OwnershipRegister, toNdjson } from '../reference/ownership-register.ts';
@@ -48,7 +50,7 @@ export interface GenerateOptions {
   /** Persons per load transaction. */
   batchSize?: number;
   /** `from`: where this run started (a resumed run skips what was loaded before). */
-  onProgress?: (p: { phase: 'addresses' | 'persons' | 'ownership'; done: number; total: number; from?: number }) => void;
+  onProgress?: (p: { phase: 'addresses' | 'persons' | 'indexes' | 'ownership'; done: number; total: number; from?: number }) => void;
   /** Checked between batches: the run stops after the batch in hand (resumable). */
   shouldStop?: () => boolean;
 }
@@ -162,12 +164,17 @@ export async function generatePopulationInto(register: Register, opts: GenerateO
   };
   const prior = await db.selectFrom('meta').select('value').where('key', '=', `load:${jobId}`).executeTakeFirst();
   const from = prior ? Number(prior.value) : 0;
+  let indexes = 0;
   const res = await bulkLoad(register, counted(), {
     jobId,
+    // A population is loaded into a store of its own: its secondary indexes are built once, at the end.
+    deferIndexes: true,
+    onIndex: () => opts.onProgress?.({ phase: 'indexes', done: indexes++, total: DEFERRABLE_INDEXES.length }),
     batchSize: opts.batchSize ?? (opts.persons >= 100_000 ? 10_000 : 2000),
     ...(opts.shouldStop && { shouldStop: opts.shouldStop }),
     onProgress: (done) => opts.onProgress?.({ phase: 'persons', done, total: opts.persons, from }),
   });
+  if (indexes) opts.onProgress?.({ phase: 'indexes', done: indexes, total: indexes });
   if (res.stopped) return { jobId, loaded: res.done - res.skipped, skipped: res.skipped, stopped: true, alreadyComplete: false, summary: null, addresses: counts, ownership: null };
   const summary = collector.finish(dwellings.shared, dwellings.given);
 

@@ -9,6 +9,9 @@ import { candidatePnrs, mod11Sum } from '../../src/domain/pnr/pnr.ts';
 import { bulkLoad, type PersonLoad } from '../../src/register/load.ts';
 import { RegistrationError } from '../../src/register/validate.ts';
 import { freshRegister, STORE_KINDS } from '../support/stores.ts';
+import { sql } from 'kysely';
+import { deferIndexes, DEFERRABLE_INDEXES } from '../../src/storage/deferred-indexes.ts';
+import { openStore } from '../../src/storage/store.ts';
 
 type Ctx = Awaited<ReturnType<typeof freshRegister>>;
 const name = (lastName: string) => ({ firstNames: ['Anna'], middleNames: [], lastName });
@@ -86,6 +89,34 @@ for (const kind of STORE_KINDS) {
       assert.equal(await ctx.register.store.db.selectFrom('person_number').select('pnr').where('pnr', '=', b).executeTakeFirst(), undefined);
       const progress = await ctx.register.store.db.selectFrom('meta').select('value').where('key', '=', 'load:second').executeTakeFirst();
       assert.equal(progress, undefined, 'the job did not record progress');
+    });
+
+    test('deferred indexes: dropped during the load, built at its end, after a failure, and on opening a store a killed load left', async () => {
+      const db = ctx.register.store.db;
+      const indexes = async () =>
+        (kind === 'sqlite'
+          ? (await sql<{ name: string }>`select name from sqlite_master where type = 'index'`.execute(db)).rows
+          : (await sql<{ name: string }>`select indexname as name from pg_indexes where schemaname = current_schema()`.execute(db)).rows
+        ).map((r) => r.name);
+      const deferrable = (names: string[]) => DEFERRABLE_INDEXES.filter((x) => names.includes(x));
+      assert.deepEqual(deferrable(await indexes()), [...DEFERRABLE_INDEXES]);
+      const pnrs = [...candidatePnrs('1984-04-04', 'M')];
+      const person = (pnr: string): PersonLoad => ({ pnr, source: 'allocated', registrations: [{ registeredAt: '1984-04-06T09:00:00.000Z', authority: '0101', eventCode: 'A14', changes: [{ group: 'status', validFrom: '1984-04-04', value: { code: '01' } }] }] });
+      const built: string[] = [];
+      await bulkLoad(ctx.register, [person(pnrs[0]!), person(pnrs[1]!)], { jobId: 'deferred', batchSize: 1, deferIndexes: true, onIndex: (name) => built.push(name) });
+      assert.deepEqual([...built].sort(), [...DEFERRABLE_INDEXES].sort(), 'each dropped and built again');
+      assert.deepEqual(deferrable(await indexes()), [...DEFERRABLE_INDEXES]);
+      assert.equal((await ctx.register.person(pnrs[1]!))?.state.status !== undefined, true, 'the persons are there');
+      // A failed load builds them too (a number loaded already).
+      await assert.rejects(bulkLoad(ctx.register, [person(pnrs[0]!)], { jobId: 'deferred-3', deferIndexes: true }));
+      assert.deepEqual(deferrable(await indexes()), [...DEFERRABLE_INDEXES]);
+      // A load killed after dropping them: the next opening of the store builds them.
+      await deferIndexes(db, kind);
+      assert.deepEqual(deferrable(await indexes()), []);
+      const again = await openStore(ctx.location);
+      await again.close();
+      assert.deepEqual(deferrable(await indexes()), [...DEFERRABLE_INDEXES]);
+      assert.equal(await db.selectFrom('meta').select('value').where('key', '=', 'bulk-load.deferred-indexes').executeTakeFirst(), undefined);
     });
 
     test('an allocated number without the mod-11 check lists its date; an imported one is refused', async () => {

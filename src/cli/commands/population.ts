@@ -240,7 +240,7 @@ export async function runGenerate(register: Register, o: GenerateCliOptions, io:
         if (phase && p.phase !== phase) io.err('\n');
         phase = p.phase;
         last = now;
-        const what = p.phase === 'addresses' ? 'house numbers' : p.phase === 'persons' ? 'persons' : 'properties';
+        const what = p.phase === 'addresses' ? 'house numbers' : p.phase === 'persons' ? 'persons' : p.phase === 'indexes' ? 'indexes built' : 'properties';
         // A resumed run counts its rate from where it started.
         const rate = p.phase === 'persons' ? ` (${n(Math.round(((p.done - (p.from ?? 0)) / Math.max(1, now - started)) * 1000))}/s)` : '';
         io.err(`\r  ${p.phase}: ${n(p.done)} / ${n(p.total)} ${what}${rate}   `);
