@@ -4,7 +4,8 @@
  * audited person lookup (GET /api/v1/persons/{pnr}) and the same search
  * called in-process without HTTP, all in the same run. Requests are made
  * one at a time (latency, not throughput) over a keep-alive connection to
- * the real API on loopback. Target: p99 < 5 ms at 1M persons.
+ * the real API on loopback, by a client in a process of its own
+ * (bench/latency-client.ts). Target: p99 < 5 ms at 1M persons.
  *
  *   npx tsx bench/landlord.ts --persons 1000000 --requests 2000
  *   npx tsx bench/landlord.ts --persons 20000 --requests 500       # a quick try
@@ -17,8 +18,9 @@
  * DAWA sample, so the residents per stairwell grow with the population
  * size: the output prints the persons per answer beside the times.
  */
-import * as nodeHttp from 'node:http';
+import { fork } from 'node:child_process';
 import { join } from 'node:path';
+import type { ClientJob, ClientRequest, ClientResult } from './latency-client.ts';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
@@ -135,7 +137,15 @@ const stats = (ms: number[]) => {
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
   return { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: s[s.length - 1]!, mean: s.reduce((a, b) => a + b, 0) / s.length };
 };
-async function measure(title: string, n: number, one: (i: number) => Promise<number>): Promise<{ p50: number; p90: number; p99: number; max: number; mean: number; rows: number }> {
+type Stats = ReturnType<typeof stats> & { rows: number };
+const report = (title: string, times: number[], rows: number): Stats => {
+  const s = { ...stats(times), rows };
+  const ms = (x: number) => x.toFixed(2).padStart(6);
+  console.log(`${title.padEnd(46)} p50 ${ms(s.p50)}  p90 ${ms(s.p90)}  p99 ${ms(s.p99)}  max ${ms(s.max)}  mean ${ms(s.mean)} ms  ${s.rows.toFixed(1).padStart(5)} persons/answer`);
+  return s;
+};
+/** In this process: `warmup` untimed calls, then n timed ones. */
+async function measure(title: string, n: number, one: (i: number) => Promise<number>): Promise<Stats> {
   // Warm-up: the first seconds after the server starts (compilation, the background jobs' first runs,
   // store pages read back in) are not its steady state, and would set the p99 of the first measurement.
   for (let i = 0; i < Math.min(warmup, n); i++) await one(i);
@@ -146,39 +156,18 @@ async function measure(title: string, n: number, one: (i: number) => Promise<num
     rows += await one(i);
     times.push(performance.now() - t);
   }
-  const s = { ...stats(times), rows: rows / n };
-  const ms = (x: number) => x.toFixed(2).padStart(6);
-  console.log(`${title.padEnd(46)} p50 ${ms(s.p50)}  p90 ${ms(s.p90)}  p99 ${ms(s.p99)}  max ${ms(s.max)}  mean ${ms(s.mean)} ms  ${s.rows.toFixed(1).padStart(5)} persons/answer`);
-  return s;
+  return report(title, times, rows / n);
 }
-// The client shares this process with the server, so it should cost little: node:http on one
-// keep-alive connection (fetch/undici allocated several times more per request, and its
-// garbage was collected in the server's pauses).
-const agent = new nodeHttp.Agent({ keepAlive: true, maxSockets: 1 });
-const request = (method: string, path: string, key: string, body?: string) =>
-  new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const headers: nodeHttp.OutgoingHttpHeaders = { authorization: `Bearer ${key}` };
-    if (body !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    const req = nodeHttp.request(`${base}${path}`, { method, agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-const post = async (body: unknown) => {
-  const r = await request('POST', '/api/v1/landlord/search', landlordKey, JSON.stringify(body));
-  const j = JSON.parse(r.text) as { residents?: unknown[] };
-  if (r.status !== 200) throw new Error(`search answered ${r.status}: ${r.text}`);
-  return j.residents!.length;
-};
-const get = async (pnr: string) => {
-  const r = await request('GET', `/api/v1/persons/${pnr}`, authorityKey);
-  if (r.status !== 200) throw new Error(`lookup answered ${r.status}`);
-  return 1;
-};
+// Over HTTP: the client is another process, as a real client is (bench/latency-client.ts).
+const client = fork(join(import.meta.dirname, 'latency-client.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function measureHttp(title: string, n: number, list: ClientRequest[]): Promise<Stats> {
+  const job: ClientJob = { base, warmup: Math.min(warmup, n), n, requests: list };
+  const answer = new Promise<ClientResult>((resolve) => client.once('message', (m: ClientResult) => resolve(m)));
+  client.send(job);
+  const r = await answer;
+  if (r.error) throw new Error(r.error);
+  return report(title, r.times, r.rows);
+}
 const service = new LandlordService(register, customers, ctx.audit, systemClock);
 const caller = await ctx.access.authenticateApiKey(landlordKey, '127.0.0.1');
 
@@ -188,10 +177,12 @@ console.log(
   `\nnode ${process.version}, ${cpus()[0]?.model} x${cpus().length}, load ${loadavg()[0]!.toFixed(1)}; ${persons.toLocaleString('en')} persons on ${register.store.dialect} ` +
     `(${Number(st?.n).toLocaleString('en')} residence periods at ${Number(units?.n).toLocaleString('en')} unit addresses, ${values.population} population); ${stairwells.length} stairwells; ${requests} requests each, one at a time\n`,
 );
-const bare = await measure('bare: audited GET /api/v1/persons/{pnr}', requests, (i) => get(pnrs[(i * 7919) % pnrs.length]!));
-const http = await measure('stairwell search over HTTP, audited', requests, (i) => post(stairwells[i % stairwells.length]));
+const lookups: ClientRequest[] = Array.from({ length: Math.min(requests, pnrs.length) }, (_, i) => ({ method: 'GET', path: `/api/v1/persons/${pnrs[(i * 7919) % pnrs.length]}`, key: authorityKey }));
+const searches: ClientRequest[] = stairwells.map((s) => ({ method: 'POST', path: '/api/v1/landlord/search', key: landlordKey, body: JSON.stringify(s) }));
+const bare = await measureHttp('bare: audited GET /api/v1/persons/{pnr}', requests, lookups);
+const http = await measureHttp('stairwell search over HTTP, audited', requests, searches);
 await measure('stairwell search in-process (no HTTP), audited', requests, async (i) => (await service.search(caller, { ...stairwells[i % stairwells.length]!, address: { houseNumberId: stairwells[i % stairwells.length]!.houseNumberId } })).residents.length);
 console.log(`\nratio stairwell/bare: p50 ${(http.p50 / bare.p50).toFixed(2)}, p99 ${(http.p99 / bare.p99).toFixed(2)}   (target: stairwell p99 < 5 ms at 1M persons)   load at end ${loadavg()[0]!.toFixed(1)}`);
-agent.destroy();
+client.send('exit');
 await app.close();
 await register.close();
