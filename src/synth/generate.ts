@@ -167,8 +167,9 @@ export async function generatePopulationInto(register: Register, opts: GenerateO
   let indexes = 0;
   const res = await bulkLoad(register, counted(), {
     jobId,
-    // A population is loaded into a store of its own: its secondary indexes are built once, at the end.
-    deferIndexes: true,
+    // A population is loaded into a store of its own: its secondary indexes are built once, at the end
+    // (not again when a run stopped after all persons were loaded).
+    deferIndexes: from < opts.persons,
     onIndex: () => opts.onProgress?.({ phase: 'indexes', done: indexes++, total: DEFERRABLE_INDEXES.length }),
     batchSize: opts.batchSize ?? (opts.persons >= 100_000 ? 10_000 : 2000),
     ...(opts.shouldStop && { shouldStop: opts.shouldStop }),
