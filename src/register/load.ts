@@ -113,6 +113,22 @@ interface Sink {
 type BuildRows = (persons: readonly PersonLoad[], seqs: (i: number) => number) => BatchRows;
 
 export async function bulkLoad(register: Register, persons: Iterable<PersonLoad>, opts: LoadOptions): Promise<LoadResult> {
+  if (!opts.deferIndexes) return loadBatches(register, persons, opts);
+  const { db, dialect } = register.store;
+  await deferIndexes(db, dialect);
+  let failed = true;
+  try {
+    const result = await loadBatches(register, persons, opts);
+    failed = false;
+    return result;
+  } finally {
+    const restore = restoreDeferredIndexes(db, opts.onIndex);
+    // After a failure its own error is the one to report; the indexes are built when the store is next opened.
+    await (failed ? restore.catch(() => undefined) : restore);
+  }
+}
+
+async function loadBatches(register: Register, persons: Iterable<PersonLoad>, opts: LoadOptions): Promise<LoadResult> {
   const { db, dialect } = register.store;
   const batchSize = opts.batchSize ?? 5000;
   const key = `load:${opts.jobId}`;
@@ -122,14 +138,7 @@ export async function bulkLoad(register: Register, persons: Iterable<PersonLoad>
   // The loader's own copy: allocated numbers may add dates to it (the register re-reads the table when reopened).
   const noMod11 = new Set(await register.noMod11Dates());
   const build: BuildRows = (persons, seqs) => batchRows(persons, seqs, noMod11, today);
-  if (opts.deferIndexes) await deferIndexes(db, dialect);
-  let sink: Sink;
-  try {
-    sink = dialect === 'sqlite' ? await sqliteSink(register.store.location, build) : postgresSink(register.store, build);
-  } catch (e) {
-    if (opts.deferIndexes) await restoreDeferredIndexes(db, opts.onIndex).catch(() => undefined);
-    throw e;
-  }
+  const sink = dialect === 'sqlite' ? await sqliteSink(register.store.location, build) : postgresSink(register.store, build);
   let done = skipped;
   let index = 0;
   let batch: PersonLoad[] = [];
@@ -149,7 +158,6 @@ export async function bulkLoad(register: Register, persons: Iterable<PersonLoad>
     inFlight.catch(() => undefined);
   };
 
-  let failed = true;
   try {
     for (const p of persons) {
       if (index++ < skipped) continue;
@@ -158,24 +166,17 @@ export async function bulkLoad(register: Register, persons: Iterable<PersonLoad>
         await flush();
         if (opts.shouldStop?.()) {
           await inFlight;
-          failed = false;
           return { done, skipped, stopped: true };
         }
       }
     }
     if (batch.length) await flush();
     await inFlight;
-    failed = false;
     return { done, skipped, stopped: false };
   } finally {
     // A failure while preparing: let the batch already handed over finish (it is valid), then stop.
     await inFlight?.catch(() => undefined);
     await sink.close();
-    if (opts.deferIndexes) {
-      const restore = restoreDeferredIndexes(db, opts.onIndex);
-      // After a failure its own error is the one to report; the indexes are built when the store is next opened.
-      await (failed ? restore.catch(() => undefined) : restore);
-    }
   }
 }
 

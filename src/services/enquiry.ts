@@ -31,6 +31,7 @@ import { disclose, effectiveProtections, type Disclosure } from '../domain/discl
 import type { GroupValue } from '../domain/person/facts.ts';
 import type { FactState, Registration, Version } from '../register/bitemporal.ts';
 import type { Register } from '../register/register.ts';
+import { writeMeta } from '../storage/meta.ts';
 import type { DB } from '../storage/schema.ts';
 import type { Kysely } from 'kysely';
 import { grantOf } from './disclosure.ts';
@@ -350,12 +351,7 @@ export class AddressDirectory {
   /** Stores the cursor if it moved since `saved`; returns what is stored. */
   async #save(saved: number): Promise<number> {
     if (this.#cursor === undefined || this.#cursor === saved) return saved;
-    const value = String(this.#cursor);
-    await this.register.store.db
-      .insertInto('meta')
-      .values({ key: DIRECTORY_CURSOR, value })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-      .execute();
+    await writeMeta(this.register.store.db, DIRECTORY_CURSOR, String(this.#cursor));
     return this.#cursor;
   }
 

@@ -16,7 +16,6 @@ export type Cell = string | number | null;
 const ROWS_PER_CHUNK = 1000;
 
 // COPY text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
-const SPECIAL = /[\\\t\n\r]/;
 const SPECIALS = /[\\\t\n\r]/g;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
@@ -28,7 +27,7 @@ export function copyText(cell: Cell): string {
     if (!Number.isSafeInteger(cell)) throw new RangeError(`COPY: ${cell} is not a safe integer.`);
     return String(cell);
   }
-  return SPECIAL.test(cell) ? cell.replace(SPECIALS, (c) => ESCAPES[c]!) : cell;
+  return cell.replace(SPECIALS, (c) => ESCAPES[c]!);
 }
 
 /** `cells` (rows flattened, `columns.length` cells each) as COPY text, in chunks of rows. */

@@ -13,6 +13,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB } from './schema.ts';
+import { readMeta, writeMeta } from './meta.ts';
 import type { Dialect } from './store.ts';
 
 /** Not under `load:`, where the loader keeps each job's progress. */
@@ -33,21 +34,13 @@ interface Deferred {
 }
 
 async function recorded(db: Kysely<DB>): Promise<Deferred[]> {
-  const row = await db.selectFrom('meta').select('value').where('key', '=', META_KEY).executeTakeFirst();
-  return row ? (JSON.parse(row.value) as Deferred[]) : [];
+  const value = await readMeta(db, META_KEY);
+  return value ? (JSON.parse(value) as Deferred[]) : [];
 }
 
 async function record(db: Kysely<DB>, list: readonly Deferred[]): Promise<void> {
-  if (list.length === 0) {
-    await db.deleteFrom('meta').where('key', '=', META_KEY).execute();
-    return;
-  }
-  const value = JSON.stringify(list);
-  await db
-    .insertInto('meta')
-    .values({ key: META_KEY, value })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-    .execute();
+  if (list.length) await writeMeta(db, META_KEY, JSON.stringify(list));
+  else await db.deleteFrom('meta').where('key', '=', META_KEY).execute();
 }
 
 /** Drops the deferrable indexes that exist, recording their definitions in the same transaction. */

@@ -175,7 +175,7 @@ export async function generatePopulationInto(register: Register, opts: GenerateO
     ...(opts.shouldStop && { shouldStop: opts.shouldStop }),
     onProgress: (done) => opts.onProgress?.({ phase: 'persons', done, total: opts.persons, from }),
   });
-  if (indexes) opts.onProgress?.({ phase: 'indexes', done: indexes, total: indexes });
+  if (indexes) opts.onProgress?.({ phase: 'indexes', done: indexes, total: DEFERRABLE_INDEXES.length });
   if (res.stopped) return { jobId, loaded: res.done - res.skipped, skipped: res.skipped, stopped: true, alreadyComplete: false, summary: null, addresses: counts, ownership: null };
   const summary = collector.finish(dwellings.shared, dwellings.given);
 

@@ -42,6 +42,7 @@ import {
 } from '../../register/bitemporal.ts';
 import { bulkLoad, type PersonLoad } from '../../register/load.ts';
 import { insertVersions, projectionRows, type Register } from '../../register/register.ts';
+import { readMeta, writeMeta } from '../../storage/meta.ts';
 import { RegistrationError, validateChanges } from '../../register/validate.ts';
 import {
   DEFAULT_AUTHORITY,
@@ -405,17 +406,12 @@ class PnrSet {
 }
 
 async function readJob(register: Register, jobId: string): Promise<JobState | null> {
-  const row = await register.store.db.selectFrom('meta').select('value').where('key', '=', jobId).executeTakeFirst();
-  return row ? (JSON.parse(row.value) as JobState) : null;
+  const value = await readMeta(register.store.db, jobId);
+  return value ? (JSON.parse(value) as JobState) : null;
 }
 
 async function writeJob(db: Register['store']['db'], jobId: string, state: JobState): Promise<void> {
-  const value = JSON.stringify(state);
-  await db
-    .insertInto('meta')
-    .values({ key: jobId, value })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-    .execute();
+  await writeMeta(db, jobId, JSON.stringify(state));
 }
 
 // ── Load ────────────────────────────────────────────────────────────────────

@@ -22,6 +22,7 @@ import type { Version } from '../../register/bitemporal.ts';
 import type { Register } from '../../register/register.ts';
 import { isUniqueViolation } from '../../register/register.ts';
 import { RegistrationError } from '../../register/validate.ts';
+import { writeMeta } from '../../storage/meta.ts';
 import { assertOwnMunicipality } from './clerk.ts';
 import { atomically } from './vital-atomic.ts';
 import { authorityOf } from './vital-authority.ts';
@@ -141,11 +142,7 @@ export async function runProtectionLapses(register: Register, opts: { pageSeqs?:
       for (const { pnr } of found) {
         await tx.insertInto('protection_watch').values({ pnr, since_seq: lo + 1 }).onConflict((oc) => oc.column('pnr').doNothing()).execute();
       }
-      await tx
-        .insertInto('meta')
-        .values({ key: CURSOR, value: String(hi) })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(hi) }))
-        .execute();
+      await writeMeta(tx, CURSOR, String(hi));
     });
     if (hi < top) await new Promise((resolve) => setImmediate(resolve));
   }
