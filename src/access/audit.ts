@@ -76,6 +76,8 @@ export interface AuditSearch {
   actor?: string;
   /** Only records concerning this person number (or address id). */
   pnr?: string;
+  /** Only records whose caller sent this reference (`detail.references`, see access/audit-entry.ts). */
+  reference?: string;
   /** Transaction type. */
   type?: string;
   /** From (inclusive): `YYYY-MM`, `YYYY-MM-DD` or an ISO instant. */
@@ -262,6 +264,14 @@ export class AuditLog {
     if (filter.pnr !== undefined) {
       const pnr = filter.pnr;
       q = q.where('id', 'in', (eb) => eb.selectFrom('audit_subject').select('audit_id').where('subject', '=', pnr));
+    }
+    if (filter.reference !== undefined) {
+      const ref = filter.reference;
+      q = q.where(
+        this.store.dialect === 'postgres'
+          ? sql<boolean>`(detail::jsonb -> 'references') @> jsonb_build_array(${ref}::text)`
+          : sql<boolean>`exists (select 1 from json_each(detail, '$.references') where value = ${ref})`,
+      );
     }
     if (filter.cursor !== undefined) {
       const c = decodeCursor(filter.cursor);

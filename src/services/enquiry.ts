@@ -23,18 +23,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../access/audit.ts';
+import { auditEntry } from '../access/audit-entry.ts';
 import { activeOn, type AccessControl, type Caller, toPrincipal } from '../access/customers.ts';
 import type { Clock } from '../domain/clock.ts';
 import { dateOf, toInstant, type CivilDate, type Instant } from '../domain/dates.ts';
 import { resolveGrant, type Grant } from '../domain/disclosure/policy.ts';
-import { disclose, effectiveProtections, type Disclosure } from '../domain/disclosure/project.ts';
+import { identificationConfirms, type IdentifiedBy } from '../domain/disclosure/identification.ts';
+import type { Disclosure } from '../domain/disclosure/project.ts';
 import type { GroupValue } from '../domain/person/facts.ts';
-import type { FactState, Registration, Version } from '../register/bitemporal.ts';
+import type { Registration, Version } from '../register/bitemporal.ts';
 import type { Register } from '../register/register.ts';
 import { writeMeta } from '../storage/meta.ts';
 import type { DB } from '../storage/schema.ts';
 import type { Kysely } from 'kysely';
-import { grantOf } from './disclosure.ts';
+import { discloseView, grantOf } from './disclosure.ts';
 
 // ─── Errors ───────────────────────────────────────────────────────────────
 
@@ -85,7 +87,7 @@ export interface Identification {
   address?: AddressQuery;
 }
 
-export type IdentifiedBy = 'pnr' | 'birthDate' | 'address';
+export type { IdentifiedBy };
 
 /**
  * Checks an identification against the Act; returns the sentence saying what
@@ -651,16 +653,35 @@ function companyGrant(caller: Caller, bases: readonly string[], service: string)
 async function discloseTo(register: Register, pnr: string, versions: Version[], grant: Grant): Promise<CompanyDisclosure | null> {
   const view = await register.person(pnr);
   if (!view) return null;
-  // As DisclosureService does: a guardian's name and address go to private parties only if the guardian is not protected (§28).
-  const guardian = (view.state.guardianship as FactState | undefined)?.value as GroupValue<'guardianship'> | undefined;
-  const protectedPersons = new Set<string>();
-  if (guardian?.guardianPnr) {
-    const g = await register.person(guardian.guardianPnr, { validAt: view.validAt, knownAt: view.knownAt });
-    if (g && effectiveProtections(g.state, view.validAt).some((p) => p.type === '0001')) protectedPersons.add(guardian.guardianPnr);
-  }
   // The history serves only the address at death (§38(2) nr. 5); companies get no history field.
-  const d = disclose(view, grant, { history: { pnr, versions, registrations: [] }, protectedPersons });
+  const d = await discloseView(register, view, grant, { pnr, versions, registrations: [] });
   return { ...d, validAt: view.validAt, knownAt: view.knownAt };
+}
+
+/**
+ * The match an identification may answer with: none when answering would
+ * locate a protected person by the address the customer gave (§28, §42(6):
+ * the no-match answer, so match and no-match look alike).
+ */
+async function confirmedMatch(
+  register: Register,
+  id: Identification,
+  hit: { pnr: string; versions: Version[] } | null,
+  grant: Grant,
+): Promise<{ pnr: string; d: CompanyDisclosure } | null> {
+  if (!hit) return null;
+  const d = await discloseTo(register, hit.pnr, hit.versions, grant);
+  return d && identificationConfirms(identifiedBy(id), d) ? { pnr: hit.pnr, d } : null;
+}
+
+/** What the caller sent to identify a person, for its own log (access/audit-entry.ts). */
+export function identificationReferences(id: Identification): string[] {
+  const name = id.name ? [namesText(id.name.firstNames), namesText(id.name.middleNames), id.name.lastName].filter(Boolean).join(' ') : undefined;
+  const a = id.address;
+  const address = a
+    ? (a.addressId ?? [a.roadName ?? `${a.municipalityCode ?? ''}/${a.roadCode ?? ''}`, a.houseNumber, a.floor, a.door, a.postalCode].filter(Boolean).join(' '))
+    : undefined;
+  return [name, id.birthDate, id.pnr, address].filter((x): x is string => x !== undefined && x !== '');
 }
 
 // ─── Single enquiries (§39, §42) ──────────────────────────────────────────
@@ -685,25 +706,24 @@ export class EnquiryService {
     const grant = companyGrant(caller, ENQUIRY_BASES, 'Single enquiries');
     const problem = identificationProblem(id, 'enquiry');
     if (problem) throw new EnquiryError('bad_request', problem);
+    let found: string | null = null;
     const answer = await this.audit.audited(
-      (a) => ({
-        actor: caller.principal.id,
-        actorKind: caller.principal.kind,
-        customer: caller.customer.id,
-        action: 'company.enquiry',
-        subjects: a ? [a.pnr] : [],
-        legalBasis: (a ? a.d.basis : grant.legalBases).join(' ') || null,
-        fields: a ? a.d.fields : [],
-        requestId: requestId ?? null,
-        // Not how many matched: the customer's security officer reads these records (AUD-4), and "none" and
-        // "several" must stay alike (§42(6)).
-        detail: { identifiedBy: identifiedBy(id), matched: a !== null },
-      }),
+      (a) =>
+        auditEntry(caller, 'company.enquiry', {
+          // The person the register found is recorded (§46) also when the answer is the no-match (§28).
+          subjects: found ? [found] : [],
+          references: identificationReferences(id),
+          legalBasis: (a ? a.d.basis : grant.legalBases).join(' ') || null,
+          fields: a ? a.d.fields : [],
+          requestId: requestId ?? null,
+          // Not how many matched: the customer's security officer reads these records (AUD-4), and "none" and
+          // "several" must stay alike (§42(6)).
+          detail: { identifiedBy: identifiedBy(id), matched: a !== null },
+        }),
       async () => {
         const [hit] = await this.#identifier.identifyMany([id]);
-        if (!hit) return null;
-        const d = await discloseTo(this.register, hit.pnr, hit.versions, grant);
-        return d ? { pnr: hit.pnr, d } : null;
+        found = hit?.pnr ?? null;
+        return confirmedMatch(this.register, id, hit ?? null, grant);
       },
     );
     if (!answer) throw new EnquiryError('no_unique_match', NO_UNIQUE_MATCH);
@@ -1058,25 +1078,19 @@ export class DeliveryService {
     const results = await this.audit.audited(
       (rs) => {
         const found = rs.filter((r): r is { pnr: string; d: CompanyDisclosure } => r !== null);
-        return {
-          actor: caller.principal.id,
-          actorKind: caller.principal.kind,
-          customer: caller.customer.id,
-          action: 'company.delivery',
-          subjects: [...new Set(found.map((r) => r.pnr))],
+        return auditEntry(caller, 'company.delivery', {
+          subjects: found.map((r) => r.pnr),
+          references: [`delivery:${job.id}`],
           legalBasis: [...new Set(found.flatMap((r) => r.d.basis))].join(' ') || grant.legalBases.join(' ') || null,
           fields: [...new Set(found.flatMap((r) => r.d.fields))],
           requestId: job.request_id,
           detail: { delivery: job.id, chunk, items: items.length, matched: found.length },
-        };
+        });
       },
       async () => {
         const hits = await this.#identifier.identifyMany(items);
         const out: Array<{ pnr: string; d: CompanyDisclosure } | null> = [];
-        for (const hit of hits) {
-          const d = hit ? await discloseTo(this.register, hit.pnr, hit.versions, grant) : null;
-          out.push(hit && d ? { pnr: hit.pnr, d } : null);
-        }
+        for (const [i, hit] of hits.entries()) out.push(await confirmedMatch(this.register, items[i]!, hit, grant));
         return out;
       },
     );

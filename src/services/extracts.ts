@@ -388,9 +388,12 @@ export class ExtractService {
    * one made now by the register itself (`opencpr:extracts`).
    */
   async currentMarketingList(trigger: { requestId?: string | null } = {}): Promise<ExtractInfo> {
-    const period = quarterOf(dateOf(this.register.clock.now()));
+    const today = dateOf(this.register.clock.now());
+    const period = quarterOf(today);
     const have = await this.latestMarketingList(period);
-    if (have) return have;
+    // §40(4): the list delivered is the state in force when it is delivered. The quarter's list is reused only
+    // while it cannot differ from a new one: made for today, and nothing registered since it was made.
+    if (have && have.asOf === today && !(await this.#registeredSince(have.knownAt))) return have;
     let building = this.#building.get(period);
     if (!building) {
       building = this.marketingList({ actor: 'opencpr:extracts', actorKind: 'program', customer: null, requestId: trigger.requestId ?? null }).finally(() =>
@@ -399,6 +402,12 @@ export class ExtractService {
       this.#building.set(period, building);
     }
     return building;
+  }
+
+  /** Whether the log holds a registration made after `knownAt` (the newest one by seq; registration time never runs backwards). */
+  async #registeredSince(knownAt: Instant): Promise<boolean> {
+    const last = await this.#db.selectFrom('registration').select('registered_at').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    return last !== undefined && last.registered_at > knownAt;
   }
 
   /**

@@ -23,12 +23,16 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AuditLog } from '../access/audit.ts';
 import type { Caller } from '../access/customers.ts';
-import { FIELDS, FIELD_NAMES, allowedFields, isPrivateKind, resolveGrant, type FieldName } from '../domain/disclosure/policy.ts';
+import { FIELDS, FIELD_NAMES, allowedFields, isPrivateKind, resolveGrant, type FieldName, type Grant } from '../domain/disclosure/policy.ts';
+import { changedFieldsShown } from '../domain/disclosure/identification.ts';
+import { effectiveProtections } from '../domain/disclosure/project.ts';
+import { dateOf } from '../domain/dates.ts';
 import type { Group } from '../domain/person/facts.ts';
 import type { FactChange } from '../register/bitemporal.ts';
 import { isUniqueViolation, type Register } from '../register/register.ts';
 import type { SubscriptionTable } from '../storage/tables/feed.ts';
 import { grantOf } from './disclosure.ts';
+import { auditEntry } from '../access/audit-entry.ts';
 
 // ─── Errors ────────────────────────────────────────────────────────────────
 
@@ -98,6 +102,7 @@ interface Reader {
   bases: string[];
   /** Whether the person number may be shown. */
   showPnr: boolean;
+  grant: Grant;
 }
 
 /**
@@ -120,7 +125,7 @@ export function readerOf(caller: Caller): Reader {
     );
   }
   fields.delete('history');
-  return { private: priv, fields, bases, showPnr: !priv && fields.has('pnr') };
+  return { private: priv, fields, bases, showPnr: !priv && fields.has('pnr'), grant };
 }
 
 // ─── Subscriptions ────────────────────────────────────────────────────────
@@ -174,28 +179,28 @@ export class SubscriptionService {
     if (reference !== undefined && reader.private && PNR_LIKE.test(reference)) {
       throw new FeedError('bad_request', 'A reference must not hold a person number: it identifies the person in answers to a private customer (PNR-5).');
     }
-    const entry = (found: boolean, s?: Subscription) => ({
-      actor: caller.principal.id,
-      actorKind: caller.principal.kind,
-      customer: caller.customer.id,
-      action: 'subscription.create',
-      subjects: [input.pnr],
-      legalBasis: reader.bases.join(' '),
-      fields: [],
-      requestId,
-      detail: { found, ...(s && { subscription: s.id }) },
-    });
+    const entry = (found: boolean, s?: Subscription) =>
+      auditEntry(caller, 'subscription.create', {
+        subjects: [input.pnr],
+        references: [input.pnr, ...(s ? [s.id] : [])],
+        legalBasis: reader.bases.join(' '),
+        fields: [],
+        requestId,
+        detail: { found, ...(s && { subscription: s.id }) },
+      });
     const known = await this.#db.selectFrom('person_number').select('pnr').where('pnr', '=', input.pnr).executeTakeFirst();
-    if (!known) {
+    // §28, PNR-5: a private customer is not told whether a number exists: an unknown one gets a dormant
+    // subscription, answered exactly as any other (a reader of numbers may be told).
+    if (!known && !reader.private) {
       await this.audit.record(entry(false));
       throw new FeedError('person_not_found', 'No person with that number is in the register.');
     }
-    const result = await this.#createOrGet(caller, input.pnr, reference);
-    await this.audit.record(entry(true, result.subscription));
+    const result = await this.#createOrGet(caller, input.pnr, reference, !known);
+    await this.audit.record(entry(!!known, result.subscription));
     return result;
   }
 
-  async #createOrGet(caller: Caller, pnr: string, reference: string | undefined): Promise<{ subscription: Subscription; created: boolean }> {
+  async #createOrGet(caller: Caller, pnr: string, reference: string | undefined, dormant: boolean): Promise<{ subscription: Subscription; created: boolean }> {
     const customerId = caller.customer.id;
     for (let attempt = 0; ; attempt++) {
       const active = await this.#db
@@ -235,7 +240,7 @@ export class SubscriptionService {
         ended_by: null,
       };
       try {
-        await this.#db.insertInto('subscription').values(row).execute();
+        await this.#db.insertInto('subscription').values({ ...row, dormant: dormant ? 1 : 0 }).execute();
         return { subscription: toSubscription(row), created: true };
       } catch (e) {
         // A concurrent request created it (or took the reference): read again once.
@@ -280,31 +285,19 @@ export class SubscriptionService {
       .where('ended_at', 'is', null)
       .executeTakeFirst();
     const ended = Number(r.numUpdatedRows) > 0 ? { ...s, endedAt } : await this.get(caller, id);
-    await this.audit.record({
-      actor: caller.principal.id,
-      actorKind: caller.principal.kind,
-      customer: caller.customer.id,
-      action: 'subscription.end',
-      subjects: [s.pnr],
-      fields: [],
-      requestId,
-      detail: { subscription: id },
-    });
+    await this.audit.record(auditEntry(caller, 'subscription.end', { subjects: [s.pnr], references: [id], fields: [], requestId, detail: { subscription: id } }));
     return ended;
   }
 
   /** Audits a list that shows person numbers (a public authority's), before it is returned. */
   async recordList(caller: Caller, page: SubscriptionPage, requestId?: string): Promise<void> {
     if (page.items.length === 0) return;
-    await this.audit.record({
-      actor: caller.principal.id,
-      actorKind: caller.principal.kind,
-      customer: caller.customer.id,
-      action: 'subscriptions.list',
-      subjects: [...new Set(page.items.map((s) => s.pnr))],
+    await this.audit.record(auditEntry(caller, 'subscriptions.list', {
+      subjects: page.items.map((s) => s.pnr),
+      references: page.items.map((s) => s.id),
       fields: ['pnr'],
       requestId,
-    });
+    }));
   }
 }
 
@@ -386,17 +379,15 @@ export class FeedService {
     const page: FeedPage = { items, next, hasMore };
     if (items.length === 0) return page;
     return this.audit.audited(
-      {
-        actor: caller.principal.id,
-        actorKind: caller.principal.kind,
-        customer: caller.customer.id,
-        action: 'events.read',
-        subjects: [...new Set(pnrs)],
+      auditEntry(caller, 'events.read', {
+        subjects: pnrs,
+        // A private customer's log names the subscriptions the page showed, not the persons (PNR-5).
+        references: items.flatMap((i) => (i.subscription ? [i.subscription.id] : [])),
         legalBasis: reader.bases.join(' '),
         fields: FIELD_NAMES.filter((f) => items.some((i) => i.fields.includes(f) || (f === 'pnr' && i.pnr !== undefined))),
         requestId: opts.requestId,
         detail: { after, next, items: items.length, first: items[0]!.seq, last: items[items.length - 1]!.seq },
-      },
+      }),
       async () => page,
     );
   }
@@ -412,6 +403,12 @@ export class FeedService {
     const chunk = Math.min(MAX_LIMIT, limit * 2 + 50);
     const items: FeedItem[] = [];
     const pnrs: string[] = [];
+    // §28: whether the person was protected when the registration applied, or is now (private readers only).
+    const protectedAround = async (r: LogRow): Promise<boolean> => {
+      const at = [this.register.person(r.pnr), this.register.person(r.pnr, { validAt: dateOf(r.registered_at), knownAt: r.registered_at })];
+      const views = await Promise.all(at);
+      return views.some((v) => v !== null && effectiveProtections(v.state, v.validAt).some((p) => p.type === '0001'));
+    };
     let cursor = after;
     for (;;) {
       const rows = viaSubscriptions
@@ -425,7 +422,8 @@ export class FeedService {
         lastSeq = seq;
         const annuls = r.annuls === null ? null : Number(r.annuls);
         const changes = annuls === null ? (JSON.parse(r.changes) as FactChange[]) : (annulled.get(annuls) ?? []);
-        const fields = changedFields(changes).filter((f) => reader.fields.has(f));
+        const allowed = changedFields(changes).filter((f) => reader.fields.has(f));
+        const fields = reader.private ? changedFieldsShown(allowed, reader.grant, await protectedAround(r)) : allowed;
         if (fields.length === 0) continue;
         items.push({
           seq,
@@ -523,7 +521,7 @@ export class FeedService {
     const r = await sql<LogRow>`
       select r.seq, r.pnr, r.registered_at, r.event_code, r.annuls, r.changes, s.id as sub_id, s.reference
       from ${from}
-      where s.customer_id = ${customerId} and r.pnr = s.pnr
+      where s.customer_id = ${customerId} and r.pnr = s.pnr and s.dormant = 0
         and r.seq > ${after} and r.seq <= ${end}
         and s.created_at <= r.registered_at and (s.ended_at is null or s.ended_at > r.registered_at)
       order by r.seq limit ${limit}`.execute(this.#store.db);

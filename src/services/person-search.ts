@@ -21,12 +21,16 @@ import type { Address } from '../domain/disclosure/project.ts';
 import type { Register } from '../register/register.ts';
 import { DisclosureService, grantOf } from './disclosure.ts';
 import { resolveGrant } from '../domain/disclosure/policy.ts';
+import { auditEntry } from '../access/audit-entry.ts';
+
+const searchReferences = (q: { name: string; birthDate?: CivilDate }) => [q.name, ...(q.birthDate ? [q.birthDate] : [])];
 
 /** At most this many candidates are answered; more means "narrow the search". */
 export const MAX_CANDIDATES = 50;
 
 export interface PersonCandidate {
-  pnr: string;
+  /** The person number, when the customer's scope holds it (DIS-1): a search must not give what a lookup withholds. */
+  pnr: string | null;
   name: string | null;
   birthDate: CivilDate | null;
   status: string | null;
@@ -140,20 +144,11 @@ export class PersonSearch {
     const criteria = { name: q.name, ...(q.birthDate && { birthDate: q.birthDate }), found: pnrs.length, truncated };
     if (pnrs.length === 0 || !pnrs.some((p) => resolveGrant(grantOf(caller), p).accepted.length > 0)) {
       // A search that found nobody (or nobody the customer may see) is still a search in the log.
-      await this.audit.record({
-        actor: caller.principal.id,
-        actorKind: caller.principal.kind,
-        customer: caller.customer.id,
-        action: 'person.search',
-        subjects: pnrs,
-        legalBasis: null,
-        requestId,
-        detail: criteria,
-      });
+      await this.audit.record(auditEntry(caller, 'person.search', { subjects: pnrs, references: searchReferences(q), legalBasis: null, requestId, detail: criteria }));
       return { candidates: [], truncated };
     }
     // One audit record naming every candidate, with the fields disclosed (AUD-3), before the answer leaves.
-    const results = await this.#disclosure.lookupMany(caller, pnrs, { requestId }, 'person.search');
+    const results = await this.#disclosure.lookupMany(caller, pnrs, { requestId, references: searchReferences(q) }, 'person.search');
     const candidates: PersonCandidate[] = [];
     for (const r of results) {
       if ('notFound' in r) continue;
@@ -161,7 +156,7 @@ export class PersonSearch {
       const addrWithheld = r.withheld.find((w) => w.field === 'address');
       const n = d.name;
       candidates.push({
-        pnr: r.pnr,
+        pnr: d.pnr ?? null,
         name: n ? [...n.firstNames, ...n.middleNames, n.lastName].join(' ') : null,
         birthDate: d.birthDate ?? null,
         status: d.status?.code ?? null,

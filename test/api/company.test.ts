@@ -325,11 +325,11 @@ for (const kind of STORE_KINDS) {
       assert.equal(h.legalBasis, '§39 §42(3)');
       assert.deepEqual(h.fields, hit.json.fields);
       assert.ok(h.fields!.includes('civilStatus') && h.fields!.includes('name'));
-      assert.deepEqual(h.detail, { identifiedBy: 'birthDate', matched: true });
+      assert.deepEqual(h.detail, { identifiedBy: 'birthDate', matched: true, references: ['Anna Marie Due Hansen', '1980-05-17'] }, 'what the insurer sent, for its own log');
       const m = records.find((r) => r.requestId === 'audit-miss')!;
       assert.deepEqual(m.subjects, []);
       assert.deepEqual(m.fields, []);
-      assert.deepEqual(m.detail, { identifiedBy: 'birthDate', matched: false }, 'no count: "several" is not told apart from "none"');
+      assert.deepEqual(m.detail, { identifiedBy: 'birthDate', matched: false, references: ['Mads Andersen', '1990-09-09'] }, 'no count: "several" is not told apart from "none"');
       // The person can be told who looked them up (§46).
       assert.ok((await api.ctx.audit.lookupsOf(p.ordinary!)).some((l) => l.customer === 'insure' && l.action === 'company.enquiry'));
     });
@@ -387,7 +387,7 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual([...recs[0]!.subjects].sort(), [p.ordinary, p.renamed].sort());
       assert.equal(recs[0]!.legalBasis, '§38(2)');
       assert.equal(recs[0]!.requestId, 'bulk-1');
-      assert.deepEqual(recs[0]!.detail, { delivery: id, chunk: 0, items: 3, matched: 2 });
+      assert.deepEqual(recs[0]!.detail, { delivery: id, chunk: 0, items: 3, matched: 2, references: [`delivery:${id}`] });
       // The identifications are not kept once the job is done.
       const left = await api.register.store.db.selectFrom('delivery_input').select('chunk').where('job_id', '=', id).execute();
       assert.equal(left.length, 0);

@@ -256,7 +256,7 @@ for (const kind of STORE_KINDS) {
       assert.ok(authRec.fields?.includes('pnr'));
     });
 
-    test('subscribing needs §38(2) for a private customer; a reference may not hold a person number; unknown persons are 404', async () => {
+    test('subscribing needs §38(2) for a private customer; a reference may not hold a person number; unknown and known persons answer alike', async () => {
       const single = await api.customerWithKey({ name: 'Kun enkeltopslag', kind: 'business', legalBases: ['§39'] }, { roles: ['subscribe'] });
       const r = await api.call('POST', '/api/v1/subscriptions', { key: single.key, body: { pnr: p1.pnr } });
       assert.equal(r.status, 403);
@@ -265,9 +265,13 @@ for (const kind of STORE_KINDS) {
       const withPnr = await api.call('POST', '/api/v1/subscriptions', { key: business.key, body: { pnr: p2.pnr, reference: `kunde ${p2.pnr.slice(0, 6)}-${p2.pnr.slice(6)}` } });
       assert.equal(withPnr.status, 400);
       assert.equal(withPnr.json.code, 'bad_request');
-      const unknown = await api.call('POST', '/api/v1/subscriptions', { key: business.key, body: { pnr: '0101001234' } });
-      assert.equal(unknown.status, 404);
-      assert.equal(unknown.json.code, 'person_not_found');
+      // §28, PNR-5: a private customer is not told whether a number exists (test/api/seams.test.ts has the whole comparison).
+      const prober = await api.customerWithKey({ name: 'Sonde ApS', kind: 'business', legalBases: ['§38(2)'] }, { roles: ['subscribe'] });
+      const unknown = await api.call('POST', '/api/v1/subscriptions', { key: prober.key, body: { pnr: '0101001234' } });
+      const known = await api.call('POST', '/api/v1/subscriptions', { key: prober.key, body: { pnr: p1.pnr } });
+      assert.equal(unknown.status, 201);
+      assert.equal(known.status, 201);
+      assert.deepEqual(Object.keys(unknown.json).sort(), Object.keys(known.json).sort());
       const lookupOnly = await api.customerWithKey({ name: 'Uden abonnement', kind: 'business', legalBases: ['§38(2)'] }, { roles: ['lookup'] });
       assert.equal((await api.call('POST', '/api/v1/subscriptions', { key: lookupOnly.key, body: { pnr: p1.pnr } })).json.code, 'forbidden');
     });

@@ -14,7 +14,7 @@ import type { Api, ApiContext } from '../server.ts';
 export const personSearchSchema = z.object({
   candidates: z.array(
     z.object({
-      pnr: z.string(),
+      pnr: z.string().nullable().describe('Null when the customer\'s scope does not hold the person number (DIS-1)'),
       name: z.string().nullable(),
       birthDate: z.string().nullable(),
       status: z.string().nullable(),

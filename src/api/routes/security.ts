@@ -1,10 +1,13 @@
 /**
  * The security officer's tools (AUD-4, standard terms): log search over the
  * own customer's lookups, and transaction statistics per user, transaction
- * type and month. A log search shows person numbers, so it is itself logged.
+ * type and month, both through the disclosing path (services/disclosure.ts):
+ * a customer without person numbers sees its own references, never the
+ * persons the register found (§38(2)/§42(2), PNR-5). A log search is itself logged.
  */
 import { z } from 'zod';
 import { AuditError } from '../../access/audit.ts';
+import { DisclosureService } from '../../services/disclosure.ts';
 import { Problem } from '../problems.ts';
 import type { Api, ApiContext } from '../server.ts';
 
@@ -28,6 +31,7 @@ const config = { auth: { roles: ['security_officer' as const] } };
 const tags = ['security officer'];
 
 export function securityRoutes(app: Api, ctx: ApiContext): void {
+  const disclosure = new DisclosureService(ctx.register, ctx.audit);
   app.get(
     '/api/v1/security/audit',
     {
@@ -48,21 +52,7 @@ export function securityRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      const caller = req.caller!;
-      const page = await ctx.audit
-        .audited(
-          (p) => ({
-            actor: caller.principal.id,
-            actorKind: caller.principal.kind,
-            customer: caller.customer.id,
-            action: 'audit.search',
-            subjects: [...new Set(p.records.flatMap((r) => r.subjects))],
-            requestId: req.id,
-            detail: { ...req.query },
-          }),
-          () => ctx.audit.search(caller.customer.id, req.query),
-        )
-        .catch(badFilter);
+      const page = await disclosure.logSearch(req.caller!, req.query, req.id).catch(badFilter);
       return {
         records: page.records.map(({ prevHash: _p, hash: _h, detail: _d, ...r }) => r),
         ...(page.nextCursor && { nextCursor: page.nextCursor }),
@@ -93,7 +83,7 @@ export function securityRoutes(app: Api, ctx: ApiContext): void {
         },
       },
     },
-    async (req) => ({ rows: await ctx.audit.statistics(req.caller!.customer.id, req.query).catch(badFilter) }),
+    async (req) => ({ rows: await disclosure.logStatistics(req.caller!, req.query).catch(badFilter) }),
   );
 }
 

@@ -6,7 +6,8 @@
  * for billing, src/services/usage.ts) before the answer leaves.
  */
 import { sql } from 'kysely';
-import type { AuditEntry, AuditLog } from '../../access/audit.ts';
+import type { AuditLog } from '../../access/audit.ts';
+import { auditEntry } from '../../access/audit-entry.ts';
 import type { Caller } from '../../access/customers.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { dateOf, type CivilDate, type Instant } from '../../domain/dates.ts';
@@ -148,12 +149,8 @@ export class LandlordService {
   async search(caller: Caller, input: LandlordSearch, opts: SearchOptions = {}): Promise<LandlordResult> {
     const now = this.clock.now();
     const today = dateOf(now);
-    const base = {
-      actor: caller.principal.id,
-      actorKind: caller.principal.kind,
-      customer: caller.customer.id,
-      requestId: opts.requestId ?? null,
-    };
+    // The customer's own log shows what it sent (the address and its owner number), never the residents' numbers (seed 000).
+    const sent = [Object.values(input.address as Record<string, unknown>).filter((v) => v !== undefined && v !== '').join(' '), `owner:${input.ownerNumber}`];
     const detail = { ownerNumber: input.ownerNumber, address: input.address as Record<string, unknown>, fromDate: input.fromDate ?? null, format: opts.format ?? 'json' };
     let placeId: string | null = null;
     let result: LandlordResult;
@@ -163,24 +160,27 @@ export class LandlordService {
     } catch (e) {
       if (e instanceof LandlordError) {
         // Refused searches are audited too (and so counted): who tried which owner number on which address.
-        const refused: AuditEntry = {
-          ...base,
-          action: 'landlord.search.refused',
-          subjects: placeId ? [placeId] : [],
-          legalBasis: LANDLORD_BASIS,
-          fields: [],
-          detail: { ...detail, outcome: 'refused', code: e.code, control: e.control, personsDisclosed: 0 },
-        };
-        await this.audit.record(refused);
+        await this.audit.record(
+          auditEntry(caller, 'landlord.search.refused', {
+            subjects: placeId ? [placeId] : [],
+            references: sent,
+            legalBasis: LANDLORD_BASIS,
+            fields: [],
+            requestId: opts.requestId ?? null,
+            detail: { ...detail, outcome: 'refused', code: e.code, control: e.control, personsDisclosed: 0 },
+          }),
+        );
       }
       throw e;
     }
-    await this.audit.record({
-      ...base,
-      action: 'landlord.search',
-      subjects: [result.address.unitAddressId ?? result.address.houseNumberId, ...pnrs],
+    const place = result.address.unitAddressId ?? result.address.houseNumberId;
+    await this.audit.record(
+      auditEntry(caller, 'landlord.search', {
+      subjects: [place, ...pnrs],
+      references: [place, ...sent],
       legalBasis: LANDLORD_BASIS,
       fields: LANDLORD_FIELDS,
+      requestId: opts.requestId ?? null,
       detail: {
         ...detail,
         fromDate: result.query.fromDate,
@@ -190,7 +190,8 @@ export class LandlordService {
         personsDisclosed: pnrs.length,
         protected: result.residents.filter((r) => r.protection).length,
       },
-    });
+      }),
+    );
     return result;
   }
 

@@ -20,6 +20,7 @@ import m0012 from './0012_passwords.ts';
 import m0013 from './0013_person_versions.ts';
 import m0015 from './0015_search_indexes.ts';
 import m0016 from './0016_residence_address_cover.ts';
+import m0020 from './0020_subscription_dormant.ts';
 
 const ALL: Record<string, (d: Dialect) => Migration> = {
   '0001_register': m0001,
@@ -37,6 +38,7 @@ const ALL: Record<string, (d: Dialect) => Migration> = {
   '0013_person_versions': m0013,
   '0015_search_indexes': m0015,
   '0016_residence_address_cover': m0016,
+  '0020_subscription_dormant': m0020,
 };
 
 export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {

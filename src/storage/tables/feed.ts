@@ -18,6 +18,8 @@ export interface SubscriptionTable {
   created_by: string;
   ended_at: string | null;
   ended_by: string | null;
+  /** 1: made to a number not in the register (migration 0020); never delivers. */
+  dormant?: number;
 }
 
 export interface FeedTables {

@@ -13,7 +13,8 @@ import { t } from '../i18n.ts';
 import { ErrorNotice, Field, Loading, Notice, Table } from '../ui.tsx';
 
 interface Candidate {
-  pnr: string;
+  /** Null when the customer's scope does not hold the number (DIS-1): the row cannot be opened. */
+  pnr: string | null;
   name: string | null;
   birthDate: string | null;
   status: string | null;
@@ -62,18 +63,23 @@ export function PersonSearch({ onPick }: { onPick: (pnr: string) => void }) {
         <Table
           caption={t('search.caption')}
           rows={result.candidates}
-          rowKey={(c) => c.pnr}
+          rowKey={(c) => c.pnr ?? `${c.name}|${c.address}|${c.birthDate}`}
           empty={t('search.none')}
           columns={[
             {
               head: t('group.name'),
-              cell: (c) => (
-                <button type="button" class="link" aria-label={t('search.open', { name: c.name ?? fmtPnr(c.pnr) })} onClick={() => onPick(c.pnr)}>
-                  {c.name ?? '—'}
-                </button>
-              ),
+              cell: (c) => {
+                const pnr = c.pnr;
+                return pnr === null ? (
+                  <>{c.name ?? '—'}</>
+                ) : (
+                  <button type="button" class="link" aria-label={t('search.open', { name: c.name ?? fmtPnr(pnr) })} onClick={() => onPick(pnr)}>
+                    {c.name ?? '—'}
+                  </button>
+                );
+              },
             },
-            { head: t('person.pnr'), cell: (c) => fmtPnr(c.pnr) },
+            { head: t('person.pnr'), cell: (c) => (c.pnr === null ? '' : fmtPnr(c.pnr)) },
             { head: t('person.birthDate'), cell: (c) => fmtDate(c.birthDate) },
             { head: t('group.status'), cell: (c) => (c.status ? statusText(c.status) : '') },
             {
