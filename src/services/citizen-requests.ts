@@ -21,6 +21,7 @@ import { addressOf, assertLiving, RESIDENT_STATUSES, statusOf } from '../domain/
 import type { Register } from '../register/register.ts';
 import { RegistrationError } from '../register/validate.ts';
 import { AddressRegister } from '../reference/address-register.ts';
+import { registrationEntry, TX, type RegistrationTransaction } from './registration/audited.ts';
 import { actorOf, CaseStore, type StoredLetter } from './registration/cases.ts';
 import { assertOwnMunicipality } from './registration/clerk.ts';
 import { MoveService, type MoveOutcome } from './registration/moves.ts';
@@ -80,17 +81,9 @@ export class CitizenRequests {
     return dateOf(this.register.clock.now());
   }
 
-  #entry(caller: Caller, action: string, subjects: string[], legalBasis: string, requestId: string | undefined, detail: Record<string, unknown>) {
-    return {
-      actor: caller.principal.id,
-      actorKind: caller.principal.kind,
-      customer: caller.customer.id,
-      action,
-      subjects,
-      legalBasis,
-      requestId: requestId ?? null,
-      detail,
-    };
+  /** AUD-3: the citizen's (or the clerk's) transaction, recorded after its write (see registration/audited.ts). */
+  #record(caller: Caller, type: RegistrationTransaction, subjects: string[], legalBasis: string, requestId: string | undefined, detail: Record<string, unknown>): Promise<void> {
+    return this.audit.record(registrationEntry(caller, type, { ...(requestId !== undefined && { id: requestId }) }, { subjects, detail }, legalBasis));
   }
 
   /** §12: the citizen reports their own move to a DAR unit address; registered at once unless a rule holds it. */
@@ -111,9 +104,7 @@ export class CitizenRequests {
       moveDate: input.moveDate,
       signedBy: [pnr],
     });
-    await this.audit.record(
-      this.#entry(caller, 'citizen.move_report', [pnr], '§12', requestId, { caseId: outcome.case.id, municipalityCode: municipality, moveDate: input.moveDate, status: outcome.case.status }),
-    );
+    await this.#record(caller, TX.citizenMoveReport, [pnr], '§12', requestId, { caseId: outcome.case.id, municipalityCode: municipality, moveDate: input.moveDate, status: outcome.case.status, seqs: outcome.registrations.map((r) => r.seq) });
     return outcome;
   }
 
@@ -148,7 +139,7 @@ export class CitizenRequests {
       payload,
       history: [{ at: now, by: `borger/${caller.principal.id}`, action: 'requested', ...(input.reason ? { note: input.reason } : {}) }],
     });
-    await this.audit.record(this.#entry(caller, 'citizen.protection_request', [pnr], '§28', requestId, { caseId: created.case.id, municipalityCode: created.case.municipalityCode }));
+    await this.#record(caller, TX.citizenProtectionRequest, [pnr], '§28', requestId, { caseId: created.case.id, municipalityCode: created.case.municipalityCode });
     return created.case;
   }
 
@@ -158,7 +149,7 @@ export class CitizenRequests {
     const all = await this.cases.list({ municipalityCode: null, pnr, limit: 200 });
     const own = all.filter((c) => c.kind === 'move' || c.kind === PROTECTION_REQUEST).reverse();
     // Own data is personal data too: the read is logged like the attestation's (§46).
-    await this.audit.record(this.#entry(caller, 'citizen.requests_read', [pnr], '§46', requestId, { cases: own.map((c) => c.id) }));
+    await this.#record(caller, TX.citizenRequestsRead, [pnr], '§46', requestId, { cases: own.map((c) => c.id) });
     return own;
   }
 
@@ -172,7 +163,7 @@ export class CitizenRequests {
       throw new RegistrationError('letter_not_found', `No letter ${id} to you.`);
     }
     if (l.pnr !== pnr) throw new RegistrationError('letter_not_found', `No letter ${id} to you.`);
-    await this.audit.record(this.#entry(caller, 'citizen.letter_read', [pnr], '§46', requestId, { letterId: l.id, caseId: l.caseId }));
+    await this.#record(caller, TX.citizenLetterRead, [pnr], '§46', requestId, { letterId: l.id, caseId: l.caseId });
     return l;
   }
 
@@ -192,7 +183,7 @@ export class CitizenRequests {
       if (!d.grounds) throw new RegistrationError('grounds_required', 'A refusal gives its grounds.');
       const next = transition(c, { at: now, by, action: 'refused', note: d.grounds }, { status: 'refused', payload: { ...c.payload, decision: { on: today, outcome: 'refused', grounds: d.grounds } } });
       const saved = await this.cases.update(next);
-      await this.audit.record(this.#entry(caller, 'protection_request.refused', [c.pnr], '§28', requestId, { caseId: id }));
+      await this.#record(caller, TX.protectionRequestRefused, [c.pnr], '§28', requestId, { caseId: id });
       return { case: saved.case };
     }
     // A protection granted since the request (by this decision interrupted before the case was
@@ -208,7 +199,7 @@ export class CitizenRequests {
       { status: 'granted', payload: { ...c.payload, decision: { on: today, outcome: 'granted', ...(p && { seq: p.seq }), validTo, ...(d.grounds ? { grounds: d.grounds } : {}) } } },
     );
     const saved = await this.cases.update(next);
-    await this.audit.record(this.#entry(caller, 'protection_request.granted', [c.pnr], '§28', requestId, { caseId: id, ...(p && { seq: p.seq }) }));
+    await this.#record(caller, TX.protectionRequestGranted, [c.pnr], '§28', requestId, { caseId: id, ...(p && { seq: p.seq }) });
     return { case: saved.case, validTo };
   }
 }

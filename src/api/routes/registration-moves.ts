@@ -2,14 +2,16 @@
  * Municipal registration: domestic moves (MOV-1..MOV-4, §6, §10-13), cases,
  * complaints (§56) and letters. Role `register`; a clerk acts for their own
  * municipality (§2(1)), except the departure municipality hearing a parent
- * under §13(3). Every read of a case or a letter is audited before it is
- * answered. docs/api/registration-moves.md describes the flows.
+ * under §13(3). Every registration, case step and complaint, and every read
+ * of a case or a letter, is audited (services/registration/audited.ts)
+ * before it is answered. docs/api/registration-moves.md describes the flows.
  */
 import { z } from 'zod';
 import type { Caller } from '../../access/customers.ts';
 import { parseCivilDate } from '../../domain/dates.ts';
 import type { Case } from '../../domain/registration/case.ts';
 import { AddressRegister } from '../../reference/address-register.ts';
+import { audited, caseSubjects, ofCase, TX, type Described, type RegistrationTransaction } from '../../services/registration/audited.ts';
 import { RegistrationError } from '../../register/validate.ts';
 import { AbodeService } from '../../services/registration/abode.ts';
 import { CaseStore, type StoredLetter } from '../../services/registration/cases.ts';
@@ -70,17 +72,9 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
   const config = { auth: { roles: ['register' as const] } };
   const tags = ['municipal registration'];
 
-  const audit = (caller: Caller, requestId: string, action: string, subjects: string[], detail: Record<string, unknown>) =>
-    ctx.audit.record({
-      actor: caller.principal.id,
-      actorKind: caller.principal.kind,
-      customer: caller.customer.id,
-      action,
-      subjects: [...new Set(subjects)],
-      legalBasis: '§2(1)',
-      requestId,
-      detail,
-    });
+  // AUD-3: each registration, case step and read is one audit record of its acting user.
+  const audit = <T>(req: { caller: Caller | null; id: string; body?: unknown }, type: RegistrationTransaction, run: () => Promise<T>, describe: (answer: T) => Described) =>
+    audited(ctx.audit, req.caller!, type, req, run, describe);
 
   /**
    * Who may read a case: its municipality; for a move case also the hearing
@@ -95,7 +89,6 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
   }
   /** §13(3): "som herunder ikke må oplyse tilflytningsadressen": the sharing municipality never sees the new address. */
   const redact = (c: Case<unknown>): Case<unknown> => (c.kind === 'move' ? { ...c, payload: { ...(c.payload as MovePayload), to: null } } : c);
-  const subjectsOf = (c: Case<unknown>) => [c.pnr, ...(((c.payload as Partial<MovePayload>).movers ?? []).map((m) => m.pnr))];
 
   // ── Moves ────────────────────────────────────────────────────────────────
 
@@ -129,7 +122,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req, reply) => {
-      const o = await moves.report(req.caller!, req.body);
+      const o = await audit(req, TX.move, () => moves.report(req.caller!, req.body), ofCase);
       reply.code(201);
       return { case: caseOut(o.case), letters: o.letters.map(letterRefOf), registrations: o.registrations };
     },
@@ -165,7 +158,8 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
     },
     async (req) => {
       const m = ownCode(req.caller!, req.query.municipalityCode);
-      return { municipalityCode: m, ...(await cases.setMoveSettings(m, req.body)) };
+      const set = await audit(req, TX.moveSettings, () => cases.setMoveSettings(m, req.body), () => ({ subjects: [], detail: { municipalityCode: m, ...req.body } }));
+      return { municipalityCode: m, ...set };
     },
   );
 
@@ -182,7 +176,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req, reply) => {
-      const o = await abode.noFixedAbode(req.caller!, req.body);
+      const o = await audit(req, TX.noFixedAbode, () => abode.noFixedAbode(req.caller!, req.body), ofCase);
       reply.code(201);
       return { case: caseOut(o.case), registration: o.registration };
     },
@@ -194,7 +188,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       schema: { tags, summary: 'Disappeared (§6(5)): status 70 until found', body: z.strictObject({ pnr: pnrParam, date, note: text(500).optional() }), response: { 201: abodeOut } },
     },
     async (req, reply) => {
-      const o = await abode.disappeared(req.caller!, req.body);
+      const o = await audit(req, TX.disappeared, () => abode.disappeared(req.caller!, req.body), ofCase);
       reply.code(201);
       return { case: caseOut(o.case), registration: o.registration };
     },
@@ -211,7 +205,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      const o = await abode.found(req.caller!, req.body);
+      const o = await audit(req, TX.found, () => abode.found(req.caller!, req.body), ofCase);
       return { case: caseOut(o.case), registration: o.registration };
     },
   );
@@ -232,9 +226,15 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
     async (req) => {
       const m = ownCode(req.caller!, req.query.municipalityCode);
       const shared = req.query.shared === 'true';
-      let list: Case<unknown>[] = await cases.list({ municipalityCode: m, shared, kind: req.query.kind, status: req.query.status, pnr: req.query.pnr });
-      if (shared) list = list.map(redact);
-      await audit(req.caller!, req.id, 'case.list', list.flatMap(subjectsOf), { cases: list.map((c) => c.id), shared });
+      const list = await audit(
+        req,
+        TX.caseList,
+        async () => {
+          const l: Case<unknown>[] = await cases.list({ municipalityCode: m, shared, kind: req.query.kind, status: req.query.status, pnr: req.query.pnr });
+          return shared ? l.map(redact) : l;
+        },
+        (l) => ({ subjects: l.flatMap(caseSubjects), detail: { cases: l.map((c) => c.id), shared } }),
+      );
       return { cases: list.map(caseOut) };
     },
   );
@@ -243,8 +243,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
     '/api/v1/cases/:id',
     { config, schema: { tags, summary: 'A case with its history', params: idParam, response: { 200: caseSchema } } },
     async (req) => {
-      const { c, redacted } = await readableCase(req.caller!, req.params.id);
-      await audit(req.caller!, req.id, 'case.read', subjectsOf(c), { caseId: c.id, redacted });
+      const { c } = await audit(req, TX.caseRead, () => readableCase(req.caller!, req.params.id), ({ c, redacted }) => ({ subjects: caseSubjects(c), detail: { caseId: c.id, redacted } }));
       return caseOut(c);
     },
   );
@@ -253,11 +252,17 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
     '/api/v1/cases/:id/letters',
     { config, schema: { tags, summary: 'The letters sent in a case', params: idParam, response: { 200: z.object({ letters: z.array(letterRef) }) } } },
     async (req) => {
-      const { c, redacted } = await readableCase(req.caller!, req.params.id);
-      let letters = await cases.letters(c.id);
-      // §13(3): the hearing municipality sees only the letters it sent.
-      if (redacted) letters = letters.filter((l) => l.municipalityCode === clerkMunicipality(req.caller!));
-      await audit(req.caller!, req.id, 'case.letters', letters.map((l) => l.pnr), { caseId: c.id, letters: letters.map((l) => l.id) });
+      const { letters } = await audit(
+        req,
+        TX.caseLetters,
+        async () => {
+          const { c, redacted } = await readableCase(req.caller!, req.params.id);
+          const all = await cases.letters(c.id);
+          // §13(3): the hearing municipality sees only the letters it sent.
+          return { c, letters: redacted ? all.filter((l) => l.municipalityCode === clerkMunicipality(req.caller!)) : all };
+        },
+        ({ c, letters }) => ({ subjects: letters.map((l) => l.pnr), detail: { caseId: c.id, letters: letters.map((l) => l.id) } }),
+      );
       return { letters: letters.map(letterRefOf) };
     },
   );
@@ -271,7 +276,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
   app.post(
     '/api/v1/cases/:id/registration',
     { config, schema: { tags, summary: 'Register a held move report (after doubt §6(3) or hearing §13(2)), or complete an interrupted one', params: idParam, response: { 200: outcomeSchema } } },
-    async (req) => outcome(await moves.registerCase(req.caller!, req.params.id)),
+    async (req) => outcome(await audit(req, TX.caseRegister, () => moves.registerCase(req.caller!, req.params.id), ofCase)),
   );
   app.post(
     '/api/v1/cases/:id/hearing',
@@ -285,17 +290,17 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: outcomeSchema },
       },
     },
-    async (req) => outcome(await moves.recordHearing(req.caller!, req.params.id, req.body)),
+    async (req) => outcome(await audit(req, TX.caseHearing, () => moves.recordHearing(req.caller!, req.params.id, req.body), ofCase)),
   );
   app.post(
     '/api/v1/cases/:id/withdrawal',
     { config, schema: { tags, summary: 'Withdraw a move report before it is registered (§12(6))', params: idParam, body: z.strictObject({ note: text(500).optional() }), response: { 200: outcomeSchema } } },
-    async (req) => outcome(await moves.withdraw(req.caller!, req.params.id, req.body.note)),
+    async (req) => outcome(await audit(req, TX.caseWithdraw, () => moves.withdraw(req.caller!, req.params.id, req.body.note), ofCase)),
   );
   app.post(
     '/api/v1/cases/:id/rejection',
     { config, schema: { tags, summary: 'Refuse to register a held move report, with a written decision', params: idParam, body: z.strictObject({ grounds: text(2000) }), response: { 200: outcomeSchema } } },
-    async (req) => outcome(await moves.reject(req.caller!, req.params.id, req.body.grounds)),
+    async (req) => outcome(await audit(req, TX.caseReject, () => moves.reject(req.caller!, req.params.id, req.body.grounds), ofCase)),
   );
   app.post(
     '/api/v1/cases/:id/correction',
@@ -309,7 +314,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: outcomeSchema },
       },
     },
-    async (req) => outcome(await moves.correct(req.caller!, req.params.id, req.body)),
+    async (req) => outcome(await audit(req, TX.caseCorrect, () => moves.correct(req.caller!, req.params.id, req.body), ofCase)),
   );
 
   // ── Investigations (§10-11) ──────────────────────────────────────────────
@@ -326,7 +331,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req, reply) => {
-      const o = await investigations.open(req.caller!, req.body);
+      const o = await audit(req, TX.caseOpen, () => investigations.open(req.caller!, req.body), ofCase);
       reply.code(201);
       return outcome(o);
     },
@@ -343,17 +348,17 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: outcomeSchema },
       },
     },
-    async (req) => outcome(await investigations.requestReport(req.caller!, req.params.id, req.body)),
+    async (req) => outcome(await audit(req, TX.caseRequestReport, () => investigations.requestReport(req.caller!, req.params.id, req.body), ofCase)),
   );
   app.post(
     '/api/v1/cases/:id/reply',
     { config, schema: { tags, summary: 'Record the person\'s reaction (§11(2))', params: idParam, body: z.strictObject({ text: text(2000), changesView: z.boolean() }), response: { 200: outcomeSchema } } },
-    async (req) => outcome(await investigations.reply(req.caller!, req.params.id, req.body)),
+    async (req) => outcome(await audit(req, TX.caseReply, () => investigations.reply(req.caller!, req.params.id, req.body), ofCase)),
   );
   app.post(
     '/api/v1/cases/:id/unreachable',
     { config, schema: { tags, summary: 'Record that the person could not be contacted (§11(2))', params: idParam, body: z.strictObject({ note: text(500) }), response: { 200: outcomeSchema } } },
-    async (req) => outcome(await investigations.unreachable(req.caller!, req.params.id, req.body.note)),
+    async (req) => outcome(await audit(req, TX.caseUnreachable, () => investigations.unreachable(req.caller!, req.params.id, req.body.note), ofCase)),
   );
   app.post(
     '/api/v1/cases/:id/decision',
@@ -372,7 +377,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      const o = await investigations.decide(req.caller!, req.params.id, req.body);
+      const o = await audit(req, TX.caseDecide, () => investigations.decide(req.caller!, req.params.id, req.body), ofCase);
       return outcome({ ...o, registrations: [o.registration] });
     },
   );
@@ -397,7 +402,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req, reply) => {
-      const o = await complaints.lodge(req.caller!, req.body);
+      const o = await audit(req, TX.complaintLodge, () => complaints.lodge(req.caller!, req.body), ofCase);
       reply.code(201);
       return outcome(o);
     },
@@ -406,8 +411,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
     '/api/v1/complaints/:id',
     { config, schema: { tags, summary: 'A complaint case', params: idParam, response: { 200: caseSchema } } },
     async (req) => {
-      const c = await complaints.get(req.caller!, req.params.id);
-      await audit(req.caller!, req.id, 'case.read', [c.pnr], { caseId: c.id });
+      const c = await audit(req, TX.caseRead, () => complaints.get(req.caller!, req.params.id), (x) => ({ subjects: [x.pnr], detail: { caseId: x.id } }));
       return caseOut(c);
     },
   );
@@ -423,7 +427,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: outcomeSchema },
       },
     },
-    async (req) => outcome(await complaints.reassess(req.caller!, req.params.id, req.body)),
+    async (req) => outcome(await audit(req, TX.complaintReassess, () => complaints.reassess(req.caller!, req.params.id, req.body), ofCase)),
   );
 
   // ── Letters ──────────────────────────────────────────────────────────────
@@ -450,8 +454,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      const l = await readableLetter(req.caller!, req.params.id);
-      await audit(req.caller!, req.id, 'letter.read', [l.pnr], { letterId: l.id, caseId: l.caseId });
+      const l = await audit(req, TX.letterRead, () => readableLetter(req.caller!, req.params.id), (x) => ({ subjects: [x.pnr], detail: { letterId: x.id, caseId: x.caseId } }));
       return { ...letterRefOf(l), pnr: `${l.pnr.slice(0, 6)}-xxxx`, text: l.text, html: l.html };
     },
   );
@@ -462,8 +465,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
       schema: { tags, summary: 'The letter to print: text/html (default) or text/plain', params: idParam, querystring: z.object({ format: z.enum(['html', 'text']).optional() }) },
     },
     async (req, reply) => {
-      const l = await readableLetter(req.caller!, req.params.id);
-      await audit(req.caller!, req.id, 'letter.read', [l.pnr], { letterId: l.id, caseId: l.caseId });
+      const l = await audit(req, TX.letterRead, () => readableLetter(req.caller!, req.params.id), (x) => ({ subjects: [x.pnr], detail: { letterId: x.id, caseId: x.caseId } }));
       if (req.query.format === 'text') return reply.type('text/plain; charset=utf-8').send(l.text);
       return reply.type('text/html; charset=utf-8').send(l.html);
     },

@@ -4,7 +4,9 @@
  * (§25, §26(2), seed 004), vital events from other authorities (§2(2)) and
  * protections (§28-§30). Every route needs the role `register`; the services
  * check the municipality (§2(1)) or the authority's legal basis (§2(2)).
- * Every answer names persons, so it is audited before it leaves.
+ * Every registration and every answer names persons, so each is an audit
+ * record of its acting user (services/registration/audited.ts) before the
+ * answer leaves.
  * docs/api/registration-vital.md describes the calls.
  */
 import { z } from 'zod';
@@ -33,11 +35,12 @@ import {
 } from '../../services/registration/nordic.ts';
 import { ProtectionLapseJob, ProtectionService } from '../../services/registration/protection.ts';
 import { VitalEventService } from '../../services/registration/vital.ts';
-import { registrationAudit } from '../../services/registration/vital-authority.ts';
+import { audited as auditedBy, ofRegistrations, TX, type Described, type RegistrationTransaction } from '../../services/registration/audited.ts';
 import { Problem } from '../problems.ts';
 import type { Api, ApiContext } from '../server.ts';
 
 const P = '/api/v1/registration';
+const PROTECTION_TX = { grant: TX.protectionGrant, extend: TX.protectionExtend, revoke: TX.protectionRevoke } as const;
 const auth = { auth: { roles: ['register' as const] } };
 
 const vitalResult = z.object({
@@ -74,8 +77,10 @@ export function registrationVitalRoutes(app: Api, ctx: ApiContext): void {
   job.start();
   app.addHook('onClose', async () => job.stop());
 
-  const audited = <T>(caller: Caller, action: string, requestId: string, subjects: (r: T) => string[], fn: () => Promise<T>) =>
-    ctx.audit.audited((r: T) => registrationAudit(caller, action, subjects(r), requestId), fn);
+  // AUD-3: each registration (and read) is one audit record of its acting user.
+  const audited = <T>(req: { caller: Caller | null; id: string; body?: unknown }, type: RegistrationTransaction, describe: (r: T) => Described, fn: () => Promise<T>) =>
+    auditedBy(ctx.audit, req.caller!, type, req, fn, describe);
+  const item = (x: { id: string; pnr: string | null; registrationSeq: number | null }) => ofRegistrations([{ pnr: x.pnr, seq: x.registrationSeq }], { waitingItem: x.id });
 
   const immigrationResult = z.object({
     pnr: z.string(), allocated: z.boolean(), seq: z.number(), eventCode: z.string(), moveInDate: z.string(), late: z.boolean(),
@@ -90,7 +95,7 @@ export function registrationVitalRoutes(app: Api, ctx: ApiContext): void {
       response: { 201: immigrationResult },
     },
   }, async (req, reply) => {
-    const r = await audited(req.caller!, 'registration.immigration', req.id, (x) => [x.pnr], () => registerImmigration(ctx.register, req.caller!, req.body));
+    const r = await audited(req, TX.immigration, (x) => ofRegistrations([x]), () => registerImmigration(ctx.register, req.caller!, req.body));
     return reply.code(201).send(r);
   });
 
@@ -103,7 +108,7 @@ export function registrationVitalRoutes(app: Api, ctx: ApiContext): void {
       response: { 201: z.object({ results: z.array(immigrationResult) }) },
     },
   }, async (req, reply) => {
-    const results = await audited(req.caller!, 'registration.immigration', req.id, (x) => x.map((r) => r.pnr), () => registerHouseholdImmigration(ctx.register, req.caller!, req.body.members));
+    const results = await audited(req, TX.immigration, (x) => ofRegistrations(x), () => registerHouseholdImmigration(ctx.register, req.caller!, req.body.members));
     return reply.code(201).send({ results });
   });
 
@@ -116,7 +121,7 @@ export function registrationVitalRoutes(app: Api, ctx: ApiContext): void {
       response: { 201: emigrationResult, 202: emigrationResult },
     },
   }, async (req, reply) => {
-    const r = await audited(req.caller!, 'registration.emigration', req.id, (x) => [x.pnr], () => registerEmigration(ctx.register, req.caller!, req.body));
+    const r = await audited(req, TX.emigration, (x) => ofRegistrations([x], { outcome: x.outcome, ...(x.waitingItem && { waitingItem: x.waitingItem }) }), () => registerEmigration(ctx.register, req.caller!, req.body));
     // §25(2): a Nordic move is only accepted (pending), not registered.
     return reply.code(r.outcome === 'nordic_pending' ? 202 : 201).send(r);
   });
@@ -130,7 +135,7 @@ export function registrationVitalRoutes(app: Api, ctx: ApiContext): void {
       response: { 202: waitingItemSchema },
     },
   }, async (req, reply) => {
-    const r = await audited(req.caller!, 'registration.nordic_notification', req.id, (x) => (x.pnr ? [x.pnr] : []), () => receiveNotification(ctx.register, req.caller!, req.body));
+    const r = await audited(req, TX.nordicNotification, item, () => receiveNotification(ctx.register, req.caller!, req.body));
     return reply.code(202).send(r);
   });
 
@@ -143,14 +148,14 @@ export function registrationVitalRoutes(app: Api, ctx: ApiContext): void {
       response: { 200: z.object({ items: z.array(waitingItemSchema) }) },
     },
   }, async (req) => {
-    const items = await audited(req.caller!, 'registration.waiting_register', req.id, (x) => x.flatMap((i) => (i.pnr ? [i.pnr] : [])), () => listWaitingItems(ctx.register, req.caller!, req.query));
+    const items = await audited(req, TX.waitingRegister, (x) => ({ subjects: x.flatMap((i) => (i.pnr ? [i.pnr] : [])), detail: { items: x.map((i) => i.id) } }), () => listWaitingItems(ctx.register, req.caller!, req.query));
     return { items };
   });
 
   app.get(`${P}/waiting-register/:id`, {
     config: auth,
     schema: { tags, summary: 'One waiting-register item', params: z.object({ id: z.string() }), response: { 200: waitingItemSchema } },
-  }, async (req) => audited(req.caller!, 'registration.waiting_register', req.id, (x) => (x.pnr ? [x.pnr] : []), () => waitingItem(ctx.register, req.caller!, req.params.id)));
+  }, async (req) => audited(req, TX.waitingRegister, item, () => waitingItem(ctx.register, req.caller!, req.params.id)));
 
   app.post(`${P}/waiting-register/:id/approve`, {
     config: auth,
@@ -161,32 +166,32 @@ export function registrationVitalRoutes(app: Api, ctx: ApiContext): void {
       response: { 201: z.object({ pnr: z.string(), seq: z.number(), departureDate: z.string(), item: waitingItemSchema }) },
     },
   }, async (req, reply) => {
-    const r = await audited(req.caller!, 'registration.emigration', req.id, (x) => [x.pnr], () => approveNordicEmigration(ctx.register, req.caller!, req.params.id));
+    const r = await audited(req, TX.emigration, (x) => ofRegistrations([x], { waitingItem: x.item.id }), () => approveNordicEmigration(ctx.register, req.caller!, req.params.id));
     return reply.code(201).send(r);
   });
 
   app.post(`${P}/waiting-register/:id/close`, {
     config: auth,
     schema: { tags, summary: 'Close an item: a refusal read, a pending Nordic departure withdrawn (§12(6) via §26(5))', params: z.object({ id: z.string() }), response: { 200: waitingItemSchema } },
-  }, async (req) => audited(req.caller!, 'registration.waiting_register', req.id, (x) => (x.pnr ? [x.pnr] : []), () => closeWaitingItem(ctx.register, req.caller!, req.params.id)));
+  }, async (req) => audited(req, TX.waitingRegister, item, () => closeWaitingItem(ctx.register, req.caller!, req.params.id)));
 
   // ── Vital events (§2(2)) ────────────────────────────────────────────────
-  const vitalRoute = <S extends z.ZodType>(path: string, summary: string, body: S, action: string, run: (caller: Caller, b: z.output<S>) => Promise<z.output<typeof vitalResult>>) =>
+  const vitalRoute = <S extends z.ZodType>(path: string, summary: string, body: S, action: RegistrationTransaction, run: (caller: Caller, b: z.output<S>) => Promise<z.output<typeof vitalResult>>) =>
     app.post(`${P}/${path}`, { config: auth, schema: { tags, summary, body, response: { 201: vitalResult } } }, async (req, reply) => {
-      const r = await audited(req.caller!, action, req.id, (x) => x.registrations.map((g) => g.pnr), () => run(req.caller!, req.body as z.output<S>));
+      const r = await audited(req, action, (x) => ofRegistrations(x.registrations, { event: x.event }), () => run(req.caller!, req.body as z.output<S>));
       return reply.code(201).send(r);
     });
-  vitalRoute('births', 'A birth: a new number, mother and father, custody, the mother\'s address', birthSchema, 'registration.birth', (c, b) => vital.birth(c, b));
-  vitalRoute('deaths', 'A death: status 90; the spouse widowed', deathSchema, 'registration.death', (c, b) => vital.death(c, b));
-  vitalRoute('marriages', 'A marriage: civil status G for both', coupleSchema, 'registration.marriage', (c, b) => vital.couple(c, 'marriage', b));
-  vitalRoute('divorces', 'A divorce: civil status F for both', coupleSchema, 'registration.divorce', (c, b) => vital.couple(c, 'divorce', b));
-  vitalRoute('partnerships', 'A registered partnership (before 15 June 2012): civil status P', coupleSchema, 'registration.partnership', (c, b) => vital.couple(c, 'partnership', b));
-  vitalRoute('partnership-dissolutions', 'A dissolved partnership: civil status O', coupleSchema, 'registration.dissolution', (c, b) => vital.couple(c, 'dissolution', b));
-  vitalRoute('separations', 'A separation, or its end (ended: true)', separationEventSchema, 'registration.separation', (c, b) => vital.separation(c, b));
-  vitalRoute('name-changes', 'A new name, with its addressing name (§5)', nameChangeSchema, 'registration.name', (c, b) => vital.nameChange(c, b));
-  vitalRoute('church-memberships', 'Joining or leaving the national church', churchEventSchema, 'registration.church', (c, b) => vital.church(c, b));
-  vitalRoute('guardianships', 'Placed under guardianship, or released (ended: true)', guardianshipEventSchema, 'registration.guardianship', (c, b) => vital.guardianship(c, b));
-  vitalRoute('number-changes', 'A new person number for a wrong birth date or sex (§3(5))', numberChangeEventSchema, 'registration.number_change', (c, b) => vital.numberChange(c, b));
+  vitalRoute('births', 'A birth: a new number, mother and father, custody, the mother\'s address', birthSchema, TX.birth, (c, b) => vital.birth(c, b));
+  vitalRoute('deaths', 'A death: status 90; the spouse widowed', deathSchema, TX.death, (c, b) => vital.death(c, b));
+  vitalRoute('marriages', 'A marriage: civil status G for both', coupleSchema, TX.marriage, (c, b) => vital.couple(c, 'marriage', b));
+  vitalRoute('divorces', 'A divorce: civil status F for both', coupleSchema, TX.divorce, (c, b) => vital.couple(c, 'divorce', b));
+  vitalRoute('partnerships', 'A registered partnership (before 15 June 2012): civil status P', coupleSchema, TX.partnership, (c, b) => vital.couple(c, 'partnership', b));
+  vitalRoute('partnership-dissolutions', 'A dissolved partnership: civil status O', coupleSchema, TX.dissolution, (c, b) => vital.couple(c, 'dissolution', b));
+  vitalRoute('separations', 'A separation, or its end (ended: true)', separationEventSchema, TX.separation, (c, b) => vital.separation(c, b));
+  vitalRoute('name-changes', 'A new name, with its addressing name (§5)', nameChangeSchema, TX.name, (c, b) => vital.nameChange(c, b));
+  vitalRoute('church-memberships', 'Joining or leaving the national church', churchEventSchema, TX.church, (c, b) => vital.church(c, b));
+  vitalRoute('guardianships', 'Placed under guardianship, or released (ended: true)', guardianshipEventSchema, TX.guardianship, (c, b) => vital.guardianship(c, b));
+  vitalRoute('number-changes', 'A new person number for a wrong birth date or sex (§3(5))', numberChangeEventSchema, TX.numberChange, (c, b) => vital.numberChange(c, b));
 
   // ── Protections (§28-§30) ───────────────────────────────────────────────
   app.post(`${P}/protections`, {
@@ -210,7 +215,7 @@ export function registrationVitalRoutes(app: Api, ctx: ApiContext): void {
       },
     },
   }, async (req, reply) => {
-    const r = await audited(req.caller!, `registration.protection.${req.body.action}`, req.id, (x) => [x.pnr], () => protections.apply(req.caller!, req.body));
+    const r = await audited(req, PROTECTION_TX[req.body.action], (x) => ofRegistrations([x], { type: req.body.type }), () => protections.apply(req.caller!, req.body));
     return reply.code(201).send(r);
   });
 
@@ -223,7 +228,7 @@ export function registrationVitalRoutes(app: Api, ctx: ApiContext): void {
     },
   }, async (req) => {
     if (req.caller!.customer.kind !== 'cpr_admin') throw Problem.of('forbidden', 'Only the CPR administration runs the job by hand.');
-    const r = await audited(req.caller!, 'registration.protection.lapse_run', req.id, (x) => x.recorded.map((l) => l.pnr), async () => {
+    const r = await audited(req, TX.protectionLapseRun, (x) => ofRegistrations(x.recorded), async () => {
       const res = await job.runOnce();
       if (!res) throw Problem.of('internal');
       return res;

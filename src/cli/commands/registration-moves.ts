@@ -15,6 +15,7 @@ import { AuditLog } from '../../access/audit.ts';
 import { maskPnr } from '../../domain/pnr/pnr.ts';
 import type { Case } from '../../domain/registration/case.ts';
 import { RegistrationError } from '../../register/validate.ts';
+import { TX } from '../../services/registration/audited.ts';
 import { CaseStore } from '../../services/registration/cases.ts';
 import type { Store } from '../../storage/store.ts';
 import { cliActor } from '../actor.ts';
@@ -54,7 +55,7 @@ export function addRegistrationMoveCommands(program: Command, openStore: () => P
       if (o.municipality !== undefined && !/^\d{4}$/.test(o.municipality)) throw new CliError('--municipality is a 4-digit code.', 2);
       await withCases(async (store, audit) => {
         const list = await audit.audited(
-          (l: Case[]) => ({ actor: cliActor(), action: 'case.list', subjects: l.map((c) => c.pnr), detail: { cases: l.map((c) => c.id) } }),
+          (l: Case[]) => ({ actor: cliActor(), action: TX.caseList, subjects: l.map((c) => c.pnr), detail: { cases: l.map((c) => c.id) } }),
           () => store.list({ municipalityCode: o.municipality ?? null, kind: o.kind, status: o.status, limit: 1000 }),
         );
         if (o.json) io.out(JSON.stringify(list, null, 2) + '\n');
@@ -66,7 +67,7 @@ export function addRegistrationMoveCommands(program: Command, openStore: () => P
     .description('a case with its payload and history (JSON)')
     .action(async (v: string) => {
       await withCases(async (store, audit) => {
-        const c = await audit.audited((x: Case) => ({ actor: cliActor(), action: 'case.read', subjects: [x.pnr], detail: { caseId: x.id } }), () => store.get(id(v)));
+        const c = await audit.audited((x: Case) => ({ actor: cliActor(), action: TX.caseRead, subjects: [x.pnr], detail: { caseId: x.id } }), () => store.get(id(v)));
         const letters = await store.letters(c.id);
         io.out(JSON.stringify({ ...c, letters: letters.map((l) => ({ id: l.id, kind: l.kind, subject: l.subject, createdAt: l.createdAt })) }, null, 2) + '\n');
       });
@@ -80,7 +81,7 @@ export function addRegistrationMoveCommands(program: Command, openStore: () => P
     .option('--html', 'the printable HTML page')
     .action(async (v: string, o: { html?: boolean }) => {
       await withCases(async (store, audit) => {
-        const l = await audit.audited((x: { pnr: string; id: number; caseId: number }) => ({ actor: cliActor(), action: 'letter.read', subjects: [x.pnr], detail: { letterId: x.id, caseId: x.caseId } }), () => store.letter(id(v)));
+        const l = await audit.audited((x: { pnr: string; id: number; caseId: number }) => ({ actor: cliActor(), action: TX.letterRead, subjects: [x.pnr], detail: { letterId: x.id, caseId: x.caseId } }), () => store.letter(id(v)));
         io.out(o.html ? l.html : l.text);
       });
     });

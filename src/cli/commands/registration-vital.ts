@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { AuditLog } from '../../access/audit.ts';
 import { maskPnr } from '../../domain/pnr/pnr.ts';
 import type { Register } from '../../register/register.ts';
+import { TX } from '../../services/registration/audited.ts';
 import { runProtectionLapses } from '../../services/registration/protection.ts';
 import { sweepWaitingRegister } from '../../services/registration/nordic.ts';
 import { cliActor } from '../actor.ts';
@@ -28,7 +29,7 @@ export function addRegistrationVitalCommands(program: Command, openRegister: () 
       const audit = new AuditLog(r.store, io.clock);
       try {
         const res = await audit.audited(
-          (x) => ({ actor: cliActor(), action: 'registration.protection.lapse_run', subjects: x.recorded.map((l) => l.pnr) }),
+          (x) => ({ actor: cliActor(), action: TX.protectionLapseRun, subjects: x.recorded.map((l) => l.pnr) }),
           async () => ({ ...(await runProtectionLapses(r)), waiting: await sweepWaitingRegister(r) }),
         );
         if (o.json) {

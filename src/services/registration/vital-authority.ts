@@ -8,9 +8,9 @@
  * customer whose legal bases name what it maintains — `§2(2)` for every vital
  * event, or `§2(2):<event>` for one kind (e.g. `§2(2):birth` for a parish,
  * `§2(2):guardianship` for the family-law agency). The CPR administration may
- * register anything. A principal also needs the role `register`.
+ * register anything. A principal also needs the role `register`. The audit
+ * record of a registration is built in audited.ts.
  */
-import type { AuditEntry } from '../../access/audit.ts';
 import type { Caller } from '../../access/customers.ts';
 import { RegistrationError } from '../../register/validate.ts';
 
@@ -34,18 +34,4 @@ export function assertVitalAuthority(caller: Caller, event: VitalEvent): void {
 export function authorityOf(caller: Caller): string {
   if (caller.customer.kind === 'cpr_admin') return 'CPR';
   return caller.customer.number ?? caller.customer.name.replace(/[^\p{L}\p{N} .,()/&§-]/gu, ' ').slice(0, 60).trim();
-}
-
-/** The audit record of a registration: it shows (and changes) the persons named. */
-export function registrationAudit(caller: Caller, action: string, subjects: string[], requestId?: string, detail?: Record<string, unknown>): AuditEntry {
-  return {
-    actor: caller.principal.id,
-    actorKind: caller.principal.kind,
-    customer: caller.customer.id,
-    action,
-    subjects,
-    legalBasis: caller.customer.kind === 'cpr_admin' ? null : caller.customer.number && /^\d{4}$/.test(caller.customer.number) ? '§2(1)' : '§2(2)',
-    requestId: requestId ?? null,
-    ...(detail && { detail }),
-  };
 }

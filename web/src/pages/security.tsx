@@ -10,6 +10,7 @@ import { fmtDate, fmtNumber, fmtPnr, fmtTime, today } from '../format.ts';
 import { t } from '../i18n.ts';
 import { ErrorNotice, Field, Loading, Notice, Table, useLoad } from '../ui.tsx';
 import { BarChart } from '../chart.tsx';
+import { TX } from '../../../src/services/registration/audited.ts';
 
 interface Credential {
   id: string;
@@ -143,7 +144,8 @@ function SetPassword({ users, onDone }: { users: Authorisation[]; onDone: () => 
   );
 }
 
-const TYPES = ['person.lookup', 'person.bulk', 'enquiry', 'landlord.search', 'audit.search', 'session.sign_in', 'session.sign_in_failed', 'password.set'];
+// Registrations are transactions too (AUD-3): their types come from the one place that records them.
+const TYPES = ['person.lookup', 'person.bulk', 'enquiry', 'landlord.search', 'audit.search', 'session.sign_in', 'session.sign_in_failed', 'password.set', ...Object.values(TX)];
 
 export function LogPage() {
   const names = useNames();
