@@ -7,10 +7,14 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock.ts';
 import { dateOf } from '../domain/dates.ts';
+import { incrementMeta } from '../storage/meta.ts';
+import type { DB } from '../storage/schema.ts';
 import type { Store } from '../storage/store.ts';
+import { CUSTOMER_LEGAL_BASES, SCOPE_VALUES, unknownLegalBases, unknownScopeFields } from './grants.ts';
 
 export const CUSTOMER_KINDS = ['public_authority', 'business', 'insurer', 'credit_bureau', 'landlord', 'cpr_admin', 'citizen'] as const;
 export type CustomerKind = (typeof CUSTOMER_KINDS)[number];
@@ -73,8 +77,8 @@ export const newCustomerSchema = z.strictObject({
   name: z.string().trim().min(1).max(120),
   kind: z.enum(CUSTOMER_KINDS),
   number: z.string().regex(/^\d{4,10}$/).optional(),
-  legalBases: z.array(z.string().min(1).max(20)).default([]),
-  scope: z.array(z.string().min(1).max(40)).default([]),
+  legalBases: z.array(z.string().min(1).max(20)).default([]).describe(`Legal basis ids, each one of: ${CUSTOMER_LEGAL_BASES.join(', ')}`),
+  scope: z.array(z.string().min(1).max(40)).default([]).describe(`Granted fields, each one of: ${SCOPE_VALUES.join(', ')}`),
   allowList: z.array(cidr).default([]),
   ratePerMinute: z.number().int().min(1).max(1_000_000).default(6000),
   validFrom: civilDate.optional(),
@@ -95,22 +99,54 @@ export type NewPrincipal = z.input<typeof newPrincipalSchema>;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const newId = (prefix: string) => `${prefix}_${randomBytes(8).toString('hex')}`;
 
+/**
+ * The store's access version (meta): bumped in the transaction of every change
+ * that can withdraw access (revocation, an end date, a customer's terms), so
+ * other processes on the store drop their cached callers (AUD-1).
+ */
+export const ACCESS_VERSION_KEY = 'access_version';
+
 /** Active on a date: from ≤ date < to. */
 export const activeOn = (x: { validFrom: string; validTo: string | null }, date: string) =>
   x.validFrom <= date && (x.validTo === null || date < x.validTo);
 
+interface CacheEntry {
+  caller: Caller;
+  hash: string;
+  kind: string;
+  /** The credential's expiry (epoch ms, Infinity for none), checked on every request against the clock. */
+  expires: number;
+  until: number;
+}
+
 export class AccessControl {
-  /** Authenticated keys, so a request costs one hash and no query (a change takes effect within the TTL). */
-  readonly #cache = new Map<string, { caller: Caller; hash: string; kind: string; until: number }>();
+  /**
+   * Authenticated keys, so a request costs one hash and no query. A change
+   * made through this instance clears it at once; a change by another process
+   * on the store is seen through the access version (VERSION_CHECK_MS).
+   */
+  readonly #cache = new Map<string, CacheEntry>();
+  /** Bumped whenever the cache is cleared: a load that began before is not cached after. */
+  #generation = 0;
+  /** A backstop for changes made outside AccessControl (by hand in the store). */
   static CACHE_MS = 5000;
+  /** How often the access version is read: a revocation elsewhere takes effect within this (under 1 s). */
+  static VERSION_CHECK_MS = 250;
+  readonly #readVersion: (params: readonly unknown[]) => Array<{ value: string }> | Promise<Array<{ value: string }>>;
+  #version: string | undefined;
+  #versionReadAt = -Infinity;
+  #versionRead: Promise<void> | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.#readVersion = store.prepare<{ value: string }>(store.db.selectFrom('meta').select('value').where('key', '=', ACCESS_VERSION_KEY).compile());
+  }
 
   async createCustomer(input: NewCustomer): Promise<Customer> {
     const c = parse(newCustomerSchema, input);
+    checkGrant(c);
     const now = this.clock.now();
     const row = {
       id: c.id ?? newId('cust'),
@@ -133,19 +169,21 @@ export class AccessControl {
 
   async updateCustomer(id: string, patch: Partial<Pick<NewCustomer, 'allowList' | 'ratePerMinute' | 'scope' | 'legalBases' | 'validTo'>>): Promise<Customer> {
     const c = parse(newCustomerSchema.pick({ allowList: true, ratePerMinute: true, scope: true, legalBases: true, validTo: true }).partial(), patch);
+    checkGrant(c);
     await this.customer(id);
-    await this.store.db
-      .updateTable('customer')
-      .set({
-        ...(c.allowList && { allow_list: JSON.stringify(c.allowList) }),
-        ...(c.ratePerMinute && { rate_per_minute: c.ratePerMinute }),
-        ...(c.scope && { scope: JSON.stringify(c.scope) }),
-        ...(c.legalBases && { legal_bases: JSON.stringify(c.legalBases) }),
-        ...(c.validTo !== undefined && { valid_to: c.validTo }),
-      })
-      .where('id', '=', id)
-      .execute();
-    this.#cache.clear();
+    await this.#withdrawing((tx) =>
+        tx
+        .updateTable('customer')
+        .set({
+          ...(c.allowList && { allow_list: JSON.stringify(c.allowList) }),
+          ...(c.ratePerMinute && { rate_per_minute: c.ratePerMinute }),
+          ...(c.scope && { scope: JSON.stringify(c.scope) }),
+          ...(c.legalBases && { legal_bases: JSON.stringify(c.legalBases) }),
+          ...(c.validTo !== undefined && { valid_to: c.validTo }),
+        })
+        .where('id', '=', id)
+        .execute(),
+    );
     return this.customer(id);
   }
 
@@ -182,9 +220,10 @@ export class AccessControl {
 
   /** Ends (or changes the end of) an authorisation; the record stays for the security officer's list. */
   async endPrincipal(id: string, validTo: string): Promise<void> {
-    const r = await this.store.db.updateTable('principal').set({ valid_to: validTo }).where('id', '=', id).executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw new AccessError('unknown_principal', `No user or program with id ${id}.`);
-    this.#cache.clear();
+    await this.#withdrawing(async (tx) => {
+      const r = await tx.updateTable('principal').set({ valid_to: validTo }).where('id', '=', id).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) throw new AccessError('unknown_principal', `No user or program with id ${id}.`);
+    });
   }
 
   /** The security officer's list (AUD-1, terms §3): every user and program with its dates. */
@@ -210,19 +249,58 @@ export class AccessControl {
   async issueCredential(principalId: string, kind: 'api_key' | 'client_secret', expiresAt?: string): Promise<{ id: string; secret: string; apiKey?: string }> {
     const p = await this.store.db.selectFrom('principal').select('id').where('id', '=', principalId).executeTakeFirst();
     if (!p) throw new AccessError('unknown_principal', `No user or program with id ${principalId}.`);
+    // A time that does not parse would never expire: refused, and stored as ISO (compared by instant).
+    const expires = expiresAt === undefined ? null : Date.parse(expiresAt);
+    if (expires !== null && Number.isNaN(expires)) throw new AccessError('invalid_input', `expiresAt: ${expiresAt} is not a date and time (ISO 8601).`);
     const id = randomBytes(8).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     await this.store.db
       .insertInto('credential')
-      .values({ id, principal_id: principalId, kind, secret_hash: sha256(secret), created_at: this.clock.now().toISOString(), expires_at: expiresAt ?? null, revoked_at: null })
+      .values({ id, principal_id: principalId, kind, secret_hash: sha256(secret), created_at: this.clock.now().toISOString(), expires_at: expires === null ? null : new Date(expires).toISOString(), revoked_at: null })
       .execute();
     return kind === 'api_key' ? { id, secret, apiKey: `ocpr_${id}_${secret}` } : { id, secret };
   }
 
   async revokeCredential(id: string): Promise<void> {
-    const r = await this.store.db.updateTable('credential').set({ revoked_at: this.clock.now().toISOString() }).where('id', '=', id).executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw new AccessError('unknown_credential', `No credential with id ${id}.`);
+    await this.#withdrawing(async (tx) => {
+      const r = await tx.updateTable('credential').set({ revoked_at: this.clock.now().toISOString() }).where('id', '=', id).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) throw new AccessError('unknown_credential', `No credential with id ${id}.`);
+    });
+  }
+
+  /**
+   * A change that can withdraw access: made in one transaction with a bump of
+   * the access version (other processes drop their cache on seeing it), and
+   * this instance's cache is cleared at once (the next request reads anew).
+   */
+  async #withdrawing(change: (tx: Kysely<DB>) => Promise<unknown>): Promise<void> {
+    await this.store.db.transaction().execute(async (tx) => {
+      await change(tx);
+      await incrementMeta(tx, ACCESS_VERSION_KEY);
+    });
+    this.#clear();
+  }
+
+  #clear(): void {
     this.#cache.clear();
+    this.#generation++;
+  }
+
+  /** Reads the access version; a new one (another process withdrew access) clears the cache. */
+  #syncVersion(): Promise<void> {
+    return (this.#versionRead ??= (async () => {
+      const started = performance.now();
+      try {
+        const v = (await this.#readVersion([ACCESS_VERSION_KEY]))[0]?.value ?? '0';
+        if (v !== this.#version) {
+          this.#version = v;
+          this.#clear();
+        }
+        this.#versionReadAt = started;
+      } finally {
+        this.#versionRead = undefined;
+      }
+    })());
   }
 
   /** Authenticates an API key (`ocpr_<id>_<secret>`). */
@@ -247,9 +325,15 @@ export class AccessControl {
     return caller;
   }
 
-  async #load(id: string): Promise<{ caller: Caller; hash: string; kind: string }> {
+  async #load(id: string): Promise<CacheEntry> {
+    if (performance.now() - this.#versionReadAt >= AccessControl.VERSION_CHECK_MS) await this.#syncVersion();
     const hit = this.#cache.get(id);
-    if (hit && hit.until > Date.now()) return hit;
+    if (hit && hit.until > Date.now()) {
+      // Expiry is the clock's business, not the cache's: checked on every request.
+      if (hit.expires <= this.clock.now().getTime()) throw new AccessError('credentials_expired', 'The credentials have expired or were revoked.');
+      return hit;
+    }
+    const generation = this.#generation;
     const row = await this.store.db
       .selectFrom('credential')
       .innerJoin('principal', 'principal.id', 'credential.principal_id')
@@ -264,16 +348,17 @@ export class AccessControl {
       .where('credential.id', '=', id)
       .executeTakeFirst();
     if (!row) throw new AccessError('invalid_credentials', 'The credentials are not valid.');
-    const now = this.clock.now().toISOString();
-    if (row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now)) {
+    const expires = row.expires_at === null ? Infinity : Date.parse(row.expires_at);
+    if (row.revoked_at !== null || expires <= this.clock.now().getTime()) {
       throw new AccessError('credentials_expired', 'The credentials have expired or were revoked.');
     }
     const caller: Caller = {
       customer: toCustomer(row),
       principal: toPrincipal({ id: row.p_id, customer_id: row.customer_id, kind: row.p_kind, name: row.p_name, roles: row.roles, pnr: row.pnr, valid_from: row.p_from, valid_to: row.p_to }),
     };
-    const entry = { caller, hash: row.secret_hash, kind: row.credential_kind, until: Date.now() + AccessControl.CACHE_MS };
-    this.#cache.set(id, entry);
+    const entry = { caller, hash: row.secret_hash, kind: row.credential_kind, expires, until: Date.now() + AccessControl.CACHE_MS };
+    // Not when the cache was cleared meanwhile: the row may predate the change that cleared it.
+    if (generation === this.#generation) this.#cache.set(id, entry);
     return entry;
   }
 
@@ -307,6 +392,18 @@ function allowed(list: string[], ip: string): boolean {
 
 function safeEqual(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+/** Finding 9: an unknown legal basis or scope field is refused, with the valid ones, not stored to grant nothing. */
+function checkGrant(c: { legalBases?: string[]; scope?: string[] }): void {
+  const bases = unknownLegalBases(c.legalBases ?? []);
+  if (bases.length) {
+    throw new AccessError('unknown_legal_basis', `Unknown legal basis ${bases.join(', ')}; the valid ones are ${CUSTOMER_LEGAL_BASES.join(', ')}.`);
+  }
+  const fields = unknownScopeFields(c.scope ?? []);
+  if (fields.length) {
+    throw new AccessError('unknown_scope_field', `Unknown scope field ${fields.join(', ')}; the valid ones are ${SCOPE_VALUES.join(', ')}.`);
+  }
 }
 
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {

@@ -33,6 +33,8 @@ export const PROBLEMS = {
   audit_unavailable: { status: 503, da: 'Forespørgslen kunne ikke logges, så der gives intet svar.', en: 'The request could not be logged, so no answer is given.' },
   session_locked: { status: 401, da: 'Sessionen er låst efter 10 minutter uden aktivitet; angiv din adgangskode igen.', en: 'The session is locked after 10 minutes without activity; give your password again.' },
   csrf_invalid: { status: 403, da: 'Forespørgslen mangler et gyldigt CSRF-token; genindlæs siden.', en: 'The request lacks a valid CSRF token; reload the page.' },
+  unknown_legal_basis: { status: 400, da: 'Hjemlen findes ikke; angiv en af de gyldige hjemler.', en: 'The legal basis does not exist; give one of the valid legal bases.' },
+  unknown_scope_field: { status: 400, da: 'Feltet findes ikke i feltkataloget; angiv gyldige felter eller "all".', en: 'The field is not in the field catalogue; give valid fields or "all".' },
   username_taken: { status: 409, da: 'Brugernavnet er optaget.', en: 'The user name is taken.' },
   internal: { status: 500, da: 'Der opstod en intern fejl.', en: 'An internal error occurred.' },
   // Registration: immigration, emigration, Nordic moves, vital events, protections (docs/api/registration-vital.md).

@@ -19,6 +19,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { AccessControl, AccessError, type Caller, type Role } from '../access/customers.ts';
 import { AuditLog } from '../access/audit.ts';
+import { FailedAuthentication } from '../access/attempts.ts';
 import { TokenIssuer } from '../access/tokens.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Register } from '../register/register.ts';
@@ -34,6 +35,8 @@ export interface ApiContext {
   audit: AuditLog;
   tokens: TokenIssuer;
   clock: Clock;
+  /** Failed authentication per client address, asked before authenticating (finding 7). */
+  failedAuth: FailedAuthentication;
 }
 
 export interface ServerOptions {
@@ -61,6 +64,7 @@ export async function createContext(register: Register, clock: Clock): Promise<A
     access: new AccessControl(register.store, clock),
     audit: new AuditLog(register.store, clock),
     tokens: await TokenIssuer.open(register.store, clock),
+    failedAuth: new FailedAuthentication(clock),
   };
 }
 
@@ -108,11 +112,12 @@ export async function buildServer(ctx: ApiContext, opts: ServerOptions = {}): Pr
   // The web client's session cookie and CSRF token (API-2); before the authentication hook, which reads them.
   await registerWebSessions(app);
 
-  // Authentication and authorisation (AUD-2, AUD-6), before rate limiting so the limit is per customer.
-  app.addHook('onRequest', async (req) => {
+  // Authentication and authorisation (AUD-2, AUD-6), before rate limiting so the limit is per customer;
+  // failed authentication has its own count per client address, asked first (finding 7).
+  app.addHook('onRequest', async (req, reply) => {
     const auth = req.routeOptions.config?.auth;
     if (auth === false || auth === undefined) return;
-    req.caller = await authenticate(ctx, req);
+    req.caller = await ctx.failedAuth.guard(req.ip, reply, () => authenticate(ctx, req));
     if (!auth.roles.some((r) => req.caller!.principal.roles.includes(r))) {
       throw Problem.of('forbidden', `This needs one of the roles: ${auth.roles.join(', ')}.`, `Kræver en af rollerne: ${auth.roles.join(', ')}.`);
     }

@@ -1,5 +1,5 @@
 /** The store's key-value table `meta`: jobs' progress, cursors, settings. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from './schema.ts';
 
 export async function readMeta(db: Kysely<DB>, key: string): Promise<string | undefined> {
@@ -12,5 +12,18 @@ export async function writeMeta(db: Kysely<DB>, key: string, value: string): Pro
     .insertInto('meta')
     .values({ key, value })
     .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+    .execute();
+}
+
+/**
+ * Adds one to the counter `key` (1 when new) in one statement, in `db`'s
+ * transaction if it is one: two writers at once never write the same value,
+ * so a reader that saw one value always sees the next change.
+ */
+export async function incrementMeta(db: Kysely<DB>, key: string): Promise<void> {
+  await db
+    .insertInto('meta')
+    .values({ key, value: '1' })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql<string>`cast(cast(meta.value as bigint) + 1 as text)` }))
     .execute();
 }

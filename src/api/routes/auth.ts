@@ -31,14 +31,16 @@ export function authRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: z.object({ access_token: z.string(), token_type: z.literal('Bearer'), expires_in: z.number() }) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       let id = req.body.client_id;
       let secret = req.body.client_secret;
       const basic = req.headers.authorization?.match(/^Basic (.+)$/)?.[1];
       if (basic) [id, secret] = Buffer.from(basic, 'base64').toString('utf8').split(':');
       if (!id || !secret) throw Problem.of('unauthenticated', 'Give client_id and client_secret.');
-      if (!/^[0-9a-f]{16}$/.test(id)) throw new AccessError('invalid_credentials', 'The credentials are not valid.');
-      const caller = await ctx.access.authenticateSecret(id, secret, 'client_secret', req.ip);
+      const caller = await ctx.failedAuth.guard(req.ip, reply, async () => {
+        if (!/^[0-9a-f]{16}$/.test(id)) throw new AccessError('invalid_credentials', 'The credentials are not valid.');
+        return ctx.access.authenticateSecret(id, secret, 'client_secret', req.ip);
+      });
       const { token, expiresIn } = await ctx.tokens.issue(id, caller.principal.id, caller.customer.id);
       return { access_token: token, token_type: 'Bearer' as const, expires_in: expiresIn };
     },

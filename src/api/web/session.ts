@@ -133,8 +133,11 @@ export function sessionRoutes(app: Api, ctx: ApiContext): void {
       await checkCsrf(req);
       let principalId: string;
       try {
-        principalId = await passwords.check(req.body.username, req.body.password);
+        // Counted per address before the password is hashed (finding 7).
+        principalId = await ctx.failedAuth.guard(req.ip, reply, () => passwords.check(req.body.username, req.body.password));
       } catch (e) {
+        // A refused attempt is not recorded: the audit log's durable commits are no target for a flood.
+        if (e instanceof AccessError && e.code === 'rate_limited') throw e;
         await ctx.audit.record({ actor: `web:${req.body.username.slice(0, 64)}`, action: 'session.sign_in_failed', subjects: [], requestId: req.id });
         throw e;
       }
@@ -154,7 +157,7 @@ export function sessionRoutes(app: Api, ctx: ApiContext): void {
     },
     async (req, reply) => {
       await checkCsrf(req);
-      return describe(req, reply, await passwords.unlock(token(req), req.body.password));
+      return describe(req, reply, await ctx.failedAuth.guard(req.ip, reply, () => passwords.unlock(token(req), req.body.password)));
     },
   );
 

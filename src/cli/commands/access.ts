@@ -33,7 +33,7 @@ export function addAccessCommands(
     .requiredOption('--kind <kind>', 'public_authority | business | insurer | credit_bureau | landlord | cpr_admin')
     .option('--id <id>', 'id (default: generated)')
     .option('--number <n>', 'CVR number or authority code')
-    .option('--legal-bases <list>', 'comma-separated, e.g. §38(3),§42(3)')
+    .option('--legal-bases <list>', 'comma-separated, e.g. §38(3),§42(3) (an unknown one is refused with the valid ones)')
     .option('--scope <list>', 'public authorities: granted fields, comma-separated (or "all")')
     .option('--allow <list>', 'network allow-list, CIDRs comma-separated')
     .option('--rate <n>', 'requests per minute')
