@@ -8,6 +8,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
+import type { ProblemCode } from '../api/problems.ts';
 import type { Clock } from '../domain/clock.ts';
 import { dateOf } from '../domain/dates.ts';
 import type { Store } from '../storage/store.ts';
@@ -22,9 +23,29 @@ export type CustomerKind = (typeof CUSTOMER_KINDS)[number];
 export const ROLES = ['lookup', 'bulk', 'subscribe', 'security_officer', 'admin', 'landlord', 'own_data', 'register'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** What access control refuses with; Extract keeps only catalogued codes, so any other fails tsc. */
+export type AccessErrorCode = Extract<
+  ProblemCode,
+  | 'bad_request'
+  | 'unauthenticated'
+  | 'invalid_credentials'
+  | 'credentials_expired'
+  | 'invalid_token'
+  | 'session_locked'
+  | 'customer_inactive'
+  | 'authorisation_inactive'
+  | 'network_not_allowed'
+  | 'customer_exists'
+  | 'unknown_customer'
+  | 'unknown_principal'
+  | 'unknown_credential'
+  | 'role_not_allowed'
+  | 'username_taken'
+>;
+
 export class AccessError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: AccessErrorCode,
     message: string,
   ) {
     super(message);
@@ -313,7 +334,7 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   const r = schema.safeParse(input);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new AccessError('invalid_input', `${i?.path.join('.') || 'input'}: ${i?.message ?? 'invalid'}.`);
+    throw new AccessError('bad_request', `${i?.path.join('.') || 'input'}: ${i?.message ?? 'invalid'}.`);
   }
   return r.data;
 }

@@ -3,6 +3,7 @@
  * person as of the asked time, cut it to the caller's legal bases and scope,
  * write the audit record, and only then give the answer.
  */
+import type { ProblemCode } from '../api/problems.ts';
 import type { AuditLog } from '../access/audit.ts';
 import type { Caller } from '../access/customers.ts';
 import type { CivilDate, Instant } from '../domain/dates.ts';
@@ -14,7 +15,7 @@ import type { PersonView, Register } from '../register/register.ts';
 
 export class DisclosureError extends Error {
   constructor(
-    readonly code: 'no_legal_basis' | 'person_not_found',
+    readonly code: Extract<ProblemCode, 'no_legal_basis' | 'person_not_found'>,
     message: string,
   ) {
     super(message);

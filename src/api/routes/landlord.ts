@@ -106,7 +106,7 @@ const landlordView = z.object({
 
 /** A LandlordError as problem+json (the catalogue is appended to PROBLEMS). */
 function problem(e: unknown): unknown {
-  if (e instanceof LandlordError) return new Problem(e.code, e.status, e.detail, e.detailDa, { ...(e.control !== null && { control: e.control }), ...e.extra });
+  if (e instanceof LandlordError) return Problem.of(e.code, e.detail, e.detailDa, { ...(e.control !== null && { control: e.control }), ...e.extra });
   return e;
 }
 async function mapped<T>(fn: () => Promise<T>): Promise<T> {
