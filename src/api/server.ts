@@ -27,6 +27,9 @@ import { DisclosureError } from '../services/disclosure.ts';
 import { AuditError } from '../access/audit.ts';
 import { Problem, problemBody, type ProblemCode } from './problems.ts';
 import { ExtractError } from '../services/extracts.ts';
+import { EnquiryError } from '../services/enquiry.ts';
+import { FeedError } from '../services/feed.ts';
+import { LandlordError } from '../domain/landlord/errors.ts';
 import { hasSession, registerWebSessions, sessionCaller } from './web/session.ts';
 
 export interface ApiContext {
@@ -179,9 +182,12 @@ const FASTIFY_PROBLEMS: Partial<Record<number, ProblemCode>> = { 404: 'not_found
  */
 export function toProblem(err: unknown): Problem {
   if (err instanceof Problem) return err;
-  if (err instanceof AccessError || err instanceof DisclosureError || err instanceof RegistrationError || err instanceof ExtractError) {
+  if (err instanceof AccessError || err instanceof DisclosureError || err instanceof RegistrationError || err instanceof ExtractError || err instanceof EnquiryError) {
     return Problem.of(err.code, err.message);
   }
+  if (err instanceof FeedError) return Problem.of(err.code, err.message, undefined, err.extra);
+  // LAN-3: which control refused goes into the body.
+  if (err instanceof LandlordError) return Problem.of(err.code, err.detail, err.detailDa, { ...(err.control !== null && { control: err.control }), ...err.extra });
   if (err instanceof AuditError) {
     const code = AUDIT_PROBLEMS[err.code];
     // The filter's message helps the caller; a failed write's would only leak internals.
