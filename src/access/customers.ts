@@ -9,6 +9,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import type { ProblemCode } from '../api/problems.ts';
 import type { Clock } from '../domain/clock.ts';
 import { dateOf } from '../domain/dates.ts';
 import { incrementMeta } from '../storage/meta.ts';
@@ -26,9 +27,32 @@ export type CustomerKind = (typeof CUSTOMER_KINDS)[number];
 export const ROLES = ['lookup', 'bulk', 'subscribe', 'security_officer', 'admin', 'landlord', 'own_data', 'register'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** What access control refuses with; Extract keeps only catalogued codes, so any other fails tsc. */
+export type AccessErrorCode = Extract<
+  ProblemCode,
+  | 'bad_request'
+  | 'unauthenticated'
+  | 'invalid_credentials'
+  | 'credentials_expired'
+  | 'invalid_token'
+  | 'session_locked'
+  | 'customer_inactive'
+  | 'authorisation_inactive'
+  | 'network_not_allowed'
+  | 'customer_exists'
+  | 'unknown_customer'
+  | 'unknown_principal'
+  | 'unknown_credential'
+  | 'role_not_allowed'
+  | 'username_taken'
+  | 'rate_limited'
+  | 'unknown_legal_basis'
+  | 'unknown_scope_field'
+>;
+
 export class AccessError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: AccessErrorCode,
     message: string,
   ) {
     super(message);
@@ -251,7 +275,7 @@ export class AccessControl {
     if (!p) throw new AccessError('unknown_principal', `No user or program with id ${principalId}.`);
     // A time that does not parse would never expire: refused, and stored as ISO (compared by instant).
     const expires = expiresAt === undefined ? null : Date.parse(expiresAt);
-    if (expires !== null && Number.isNaN(expires)) throw new AccessError('invalid_input', `expiresAt: ${expiresAt} is not a date and time (ISO 8601).`);
+    if (expires !== null && Number.isNaN(expires)) throw new AccessError('bad_request', `expiresAt: ${expiresAt} is not a date and time (ISO 8601).`);
     const id = randomBytes(8).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     await this.store.db
@@ -410,7 +434,7 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   const r = schema.safeParse(input);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new AccessError('invalid_input', `${i?.path.join('.') || 'input'}: ${i?.message ?? 'invalid'}.`);
+    throw new AccessError('bad_request', `${i?.path.join('.') || 'input'}: ${i?.message ?? 'invalid'}.`);
   }
   return r.data;
 }

@@ -68,12 +68,12 @@ export class Passwords {
   async set(principalId: string, username: string, password: string): Promise<void> {
     const name = normaliseUsername(username);
     if (!/^[a-z0-9][a-z0-9._@-]{1,62}$/.test(name)) {
-      throw new AccessError('invalid_input', 'username: 2-63 letters a-z, digits, and . _ @ -.');
+      throw new AccessError('bad_request', 'username: 2-63 letters a-z, digits, and . _ @ -.');
     }
-    if (password.length < MIN_PASSWORD_LENGTH) throw new AccessError('invalid_input', `password: at least ${MIN_PASSWORD_LENGTH} characters.`);
+    if (password.length < MIN_PASSWORD_LENGTH) throw new AccessError('bad_request', `password: at least ${MIN_PASSWORD_LENGTH} characters.`);
     const p = await this.store.db.selectFrom('principal').select(['id', 'kind']).where('id', '=', principalId).executeTakeFirst();
     if (!p) throw new AccessError('unknown_principal', `No user or program with id ${principalId}.`);
-    if (p.kind !== 'user') throw new AccessError('invalid_input', 'Only users sign in with a password; programs use API keys or client secrets.');
+    if (p.kind !== 'user') throw new AccessError('bad_request', 'Only users sign in with a password; programs use API keys or client secrets.');
     const taken = await this.store.db.selectFrom('password').select('principal_id').where('username', '=', name).executeTakeFirst();
     if (taken && taken.principal_id !== principalId) throw new AccessError('username_taken', `The user name ${name} is taken.`);
     const hash = await hashPassword(password);

@@ -10,7 +10,11 @@ export interface ProblemType {
   en: string;
 }
 
-/** The catalogue of codes; docs/api.md lists them. */
+/**
+ * The catalogue: every code the project answers with, its one status and its
+ * sentences. The error classes' codes are typed from it (ProblemCode), and
+ * test/api/problem-codes.test.ts fails on a thrown code that is not here.
+ */
 export const PROBLEMS = {
   bad_request: { status: 400, da: 'Forespørgslen er ugyldig.', en: 'The request is not valid.' },
   invalid_pnr: { status: 400, da: 'Personnummeret er ugyldigt.', en: 'The person number is not valid.' },
@@ -120,6 +124,43 @@ export const PROBLEMS = {
   grounds_required: { status: 400, da: 'Et afslag skal begrundes.', en: 'A refusal must give its grounds.' },
   protection_request_pending: { status: 409, da: 'Der er allerede en anmodning om beskyttelse, som venter på kommunen.', en: 'A request for protection is already waiting for the municipality.' },
   not_own_person: { status: 403, da: 'En borger handler kun for sig selv.', en: 'A citizen acts for themself only.' },
+  // Fastify's own client errors (toProblem in server.ts): a body it cannot take.
+  body_too_large: { status: 413, da: 'Forespørgslens indhold er for stort.', en: 'The request body is too large.' },
+  unsupported_media_type: { status: 415, da: 'Indholdstypen understøttes ikke; send application/json.', en: 'The content type is not supported; send application/json.' },
+  // Customers, users, programs and credentials (src/access/).
+  customer_exists: { status: 409, da: 'Kunden findes allerede.', en: 'The customer already exists.' },
+  unknown_customer: { status: 404, da: 'Kunden findes ikke.', en: 'The customer does not exist.' },
+  unknown_principal: { status: 404, da: 'Brugeren eller programmet findes ikke.', en: 'The user or program does not exist.' },
+  unknown_credential: { status: 404, da: 'Legitimationsoplysningen findes ikke.', en: 'The credential does not exist.' },
+  role_not_allowed: { status: 422, da: 'Rollen kan ikke gives til denne kunde.', en: 'The role cannot be given to this customer.' },
+  // The register's own checks of a registration (src/register/).
+  pnr_malformed: { status: 400, da: 'Et personnummer har ti cifre: DDMMÅÅ-SSSS.', en: 'A person number has ten digits: DDMMYY-SSSS.' },
+  pnr_no_such_date: { status: 400, da: 'Personnummerets fødselsdato findes ikke.', en: "The person number's birth date does not exist." },
+  pnr_suspicious: { status: 400, da: 'Personnummerets kontrolciffer passer ikke, og fødselsdatoen er ikke en dato uden modulus 11-kontrol (PNR-2).', en: 'The modulus-11 check fails and the birth date is not one CPR issues such numbers on (PNR-2).' },
+  pnr_in_use: { status: 409, da: 'Personnummeret er allerede i registret.', en: 'The person number is already in the register.' },
+  numbers_exhausted: { status: 422, da: 'Alle personnumre for fødselsdatoen og kønnet er i brug.', en: 'Every person number for the birth date and sex is in use.' },
+  invalid_authority: { status: 400, da: 'Myndigheden skal være en kommunekode eller et myndighedsnavn.', en: 'The authority must be a municipality code or an authority name.' },
+  invalid_event_code: { status: 400, da: 'Hændelseskoden er ikke en CPR-hændelseskode.', en: 'The event code is not a CPR event code.' },
+  invalid_changes: { status: 400, da: 'Registreringens oplysninger er ugyldige.', en: 'The facts of the registration are not valid.' },
+  no_changes: { status: 400, da: 'En registrering skal angive eller afslutte mindst én oplysning.', en: 'A registration must assert or end at least one fact.' },
+  unknown_group: { status: 400, da: 'Oplysningsgruppen findes ikke (bilag 1).', en: 'The group of facts does not exist (Annex 1).' },
+  missing_key: { status: 400, da: 'Oplysningen mangler sin nøgle.', en: 'The fact lacks its key.' },
+  unexpected_key: { status: 400, da: 'Oplysningen har én værdi ad gangen og tager ingen nøgle.', en: 'The fact holds one value at a time and takes no key.' },
+  invalid_value: { status: 400, da: 'Værdien er ugyldig.', en: 'The value is not valid.' },
+  invalid_period: { status: 400, da: 'Perioden er ugyldig: slutningen skal ligge efter begyndelsen.', en: 'The period is not valid: its end must be after its start.' },
+  invalid_addressing_name: { status: 400, da: 'Adresseringsnavnet er ugyldigt.', en: 'The addressing name is not valid.' },
+  invalid_address: { status: 400, da: 'Adressen er ugyldig.', en: 'The address is not valid.' },
+  invalid_road_code: { status: 400, da: 'Vejkoden er ugyldig.', en: 'The road code is not valid.' },
+  invalid_correction: { status: 400, da: 'Rettelsen er ugyldig.', en: 'The correction is not valid.' },
+  unknown_code: { status: 422, da: 'Koden findes ikke i kodelisten på datoen.', en: 'The code is not in the code list on that date.' },
+  unknown_registration: { status: 422, da: 'Registreringen er ikke en tidligere registrering af personen.', en: 'The registration is not an earlier registration of the person.' },
+  cannot_annul_annulment: { status: 422, da: 'En annullering kan ikke selv annulleres.', en: 'An annulment cannot itself be annulled.' },
+  already_annulled: { status: 409, da: 'Registreringen er allerede annulleret.', en: 'The registration has already been annulled.' },
+  annulment_with_changes: { status: 400, da: 'En annullering annullerer kun; nye oplysninger registreres for sig.', en: 'An annulment only annuls; new facts are registered separately.' },
+  // Extracts (src/services/extracts.ts).
+  no_such_extract: { status: 404, da: 'Udtrækket findes ikke.', en: 'The extract does not exist.' },
+  invalid_municipality: { status: 400, da: 'Kommunekoden er ugyldig (fire cifre).', en: 'The municipality code is not valid (four digits).' },
+  unknown_municipality: { status: 422, da: 'Kommunen er ikke i brug på datoen.', en: 'The municipality is not in use on that date.' },
   // The landlord service (LAN-3); the sentences are in src/domain/landlord/errors.ts.
   ...landlordProblems(),
 } as const satisfies Record<string, ProblemType>;
@@ -132,21 +173,26 @@ function landlordProblems() {
 
 export type ProblemCode = keyof typeof PROBLEMS;
 
-/** An error that becomes a problem response; `detail` adds what was wrong (English), `detailDa` in Danish. */
+/**
+ * An error that becomes a problem response; `detail` adds what was wrong
+ * (English), `detailDa` in Danish. The status is always the catalogue's: a
+ * code has one status on every route, never one guessed from its name.
+ */
 export class Problem extends Error {
+  readonly status: number;
   constructor(
-    readonly code: ProblemCode | string,
-    readonly status: number,
+    readonly code: ProblemCode,
     readonly detail?: string,
     readonly detailDa?: string,
     readonly extra?: Record<string, unknown>,
   ) {
     super(detail ?? code);
     this.name = 'Problem';
+    this.status = PROBLEMS[code].status;
   }
 
   static of(code: ProblemCode, detail?: string, detailDa?: string, extra?: Record<string, unknown>): Problem {
-    return new Problem(code, PROBLEMS[code].status, detail, detailDa, extra);
+    return new Problem(code, detail, detailDa, extra);
   }
 }
 
@@ -163,7 +209,7 @@ export interface ProblemBody {
 }
 
 export function problemBody(p: Problem, requestId: string, lang: 'da' | 'en'): ProblemBody {
-  const t = (PROBLEMS as Record<string, ProblemType>)[p.code] ?? { status: p.status, da: p.code, en: p.code };
+  const t: ProblemType = PROBLEMS[p.code];
   const en = p.detail ? `${t.en} ${p.detail}` : t.en;
   const da = p.detailDa ? `${t.da} ${p.detailDa}` : p.detail ? `${t.da} (${p.detail})` : t.da;
   return {

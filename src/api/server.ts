@@ -26,7 +26,11 @@ import type { Register } from '../register/register.ts';
 import { RegistrationError } from '../register/validate.ts';
 import { DisclosureError } from '../services/disclosure.ts';
 import { AuditError } from '../access/audit.ts';
-import { Problem, problemBody, PROBLEMS } from './problems.ts';
+import { Problem, problemBody, type ProblemCode } from './problems.ts';
+import { ExtractError } from '../services/extracts.ts';
+import { EnquiryError } from '../services/enquiry.ts';
+import { FeedError } from '../services/feed.ts';
+import { LandlordError } from '../domain/landlord/errors.ts';
 import { hasSession, registerWebSessions, sessionCaller } from './web/session.ts';
 
 export interface ApiContext {
@@ -165,25 +169,34 @@ function lang(req: FastifyRequest): 'da' | 'en' {
   return /^da\b/i.test(req.headers['accept-language'] ?? '') ? 'da' : 'en';
 }
 
-function toProblem(err: unknown): Problem {
-  if (err instanceof Problem) return err;
-  if (err instanceof AccessError) {
-    const known = (PROBLEMS as Record<string, { status: number }>)[err.code];
-    return new Problem(err.code, known?.status ?? (err.code === 'invalid_input' ? 400 : err.code.startsWith('unknown_') ? 404 : 403), err.message);
-  }
-  if (err instanceof DisclosureError) return Problem.of(err.code, err.message);
+/** Why the audit log refused, as the problem the caller gets (a new AuditError code fails tsc until mapped here). */
+const AUDIT_PROBLEMS = {
   // Fail closed (AUD-3): no audit record, no answer.
-  if (err instanceof AuditError) return Problem.of('audit_unavailable');
-  if (err instanceof RegistrationError) {
-    // A code in the catalogue has its status there; others by their kind.
-    const known = (PROBLEMS as Record<string, { status: number }>)[err.code];
-    const status =
-      known ? known.status
-      : err.code === 'unknown_person' ? 404
-      : err.code === 'other_municipality' || err.code === 'not_a_municipality' ? 403
-      : err.code.startsWith('invalid') || err.code.startsWith('pnr_') ? 400
-      : 422;
-    return new Problem(err.code, status, err.message);
+  write_failed: 'audit_unavailable',
+  bad_entry: 'audit_unavailable',
+  bad_filter: 'bad_request',
+} as const satisfies Record<AuditError['code'], ProblemCode>;
+
+/** Fastify's own client errors by their status; any other 4xx of its is a bad request. */
+const FASTIFY_PROBLEMS: Partial<Record<number, ProblemCode>> = { 404: 'not_found', 413: 'body_too_large', 415: 'unsupported_media_type' };
+
+/**
+ * Any error as a problem. Each error class carries catalogue codes
+ * (ProblemCode), so the status is the catalogue's; nothing is guessed from
+ * a code's name.
+ */
+export function toProblem(err: unknown): Problem {
+  if (err instanceof Problem) return err;
+  if (err instanceof AccessError || err instanceof DisclosureError || err instanceof RegistrationError || err instanceof ExtractError || err instanceof EnquiryError) {
+    return Problem.of(err.code, err.message);
+  }
+  if (err instanceof FeedError) return Problem.of(err.code, err.message, undefined, err.extra);
+  // LAN-3: which control refused goes into the body.
+  if (err instanceof LandlordError) return Problem.of(err.code, err.detail, err.detailDa, { ...(err.control !== null && { control: err.control }), ...err.extra });
+  if (err instanceof AuditError) {
+    const code = AUDIT_PROBLEMS[err.code];
+    // The filter's message helps the caller; a failed write's would only leak internals.
+    return code === 'bad_request' ? Problem.of(code, err.message) : Problem.of(code);
   }
   if (hasZodFastifySchemaValidationErrors(err)) {
     const i = err.validation[0];
@@ -195,7 +208,7 @@ function toProblem(err: unknown): Problem {
   if (e?.statusCode === 429) return Problem.of('rate_limited');
   if (e?.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
     // Fastify's own client errors (bad JSON, wrong content type, body too large).
-    return new Problem('bad_request', e.statusCode, e.message);
+    return Problem.of(FASTIFY_PROBLEMS[e.statusCode] ?? 'bad_request', e.message);
   }
   return Problem.of('internal');
 }

@@ -295,7 +295,7 @@ export class Register {
       .select(['pnr', 'birth_date', 'sex'])
       .where('pnr', '=', pnr)
       .executeTakeFirst();
-    if (!row) throw new RegistrationError('unknown_person', `No person with number ${pnr.slice(0, 6)}-${pnr.slice(6)} in the register.`);
+    if (!row) throw new RegistrationError('person_not_found', `No person with number ${pnr.slice(0, 6)}-${pnr.slice(6)} in the register.`);
     return { pnr: row.pnr, birthDate: row.birth_date, sex: row.sex as Sex };
   }
 

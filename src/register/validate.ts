@@ -7,13 +7,15 @@ import { z } from 'zod';
 import { GROUPS, isGroup, type Group } from '../domain/person/facts.ts';
 import { parseCivilDate } from '../domain/dates.ts';
 import type { FactChange } from './bitemporal.ts';
+// Type only: the codes are the API's problem catalogue, so an uncatalogued one fails tsc.
+import type { ProblemCode } from '../api/problems.ts';
 import { country, isValidMunicipalityCode } from '../domain/codes/index.ts';
 import { addressingName, validateChosenAddressingName, type PersonName } from '../domain/names/addressing-name.ts';
 
 export class RegistrationError extends Error {
   constructor(
-    /** Stable machine-readable code. */
-    readonly code: string,
+    /** Stable machine-readable code; only one in the problem catalogue compiles (its status is there). */
+    readonly code: ProblemCode,
     message: string,
   ) {
     super(message);

@@ -112,7 +112,7 @@ export class CitizenRequests {
   async requestProtection(caller: Caller, input: { reason?: string }, requestId?: string): Promise<ProtectionRequestCase> {
     const pnr = ownPnr(caller);
     const view = await this.register.person(pnr);
-    if (!view) throw new RegistrationError('unknown_person', 'Your person number is not in the register.');
+    if (!view) throw new RegistrationError('person_not_found', 'Your person number is not in the register.');
     assertLiving(view.state, pnr);
     const addr = addressOf(view.state);
     const st = statusOf(view.state);

@@ -3,6 +3,7 @@
  * person as of the asked time, cut it to the caller's legal bases and scope,
  * write the audit record, and only then give the answer.
  */
+import type { ProblemCode } from '../api/problems.ts';
 import type { AuditLog, AuditPage, AuditSearch, AuditStatistic } from '../access/audit.ts';
 import { auditEntry, referencesOf } from '../access/audit-entry.ts';
 import { normalisePnr } from '../domain/pnr/pnr.ts';
@@ -17,7 +18,7 @@ import type { PersonHistory, PersonView, Register } from '../register/register.t
 
 export class DisclosureError extends Error {
   constructor(
-    readonly code: 'no_legal_basis' | 'person_not_found',
+    readonly code: Extract<ProblemCode, 'no_legal_basis' | 'person_not_found'>,
     message: string,
   ) {
     super(message);

@@ -22,6 +22,7 @@
  * deliveries.
  */
 import { randomBytes } from 'node:crypto';
+import type { ProblemCode } from '../api/problems.ts';
 import type { AuditLog } from '../access/audit.ts';
 import { auditEntry } from '../access/audit-entry.ts';
 import { activeOn, type AccessControl, type Caller, toPrincipal } from '../access/customers.ts';
@@ -40,7 +41,7 @@ import { discloseView, grantOf } from './disclosure.ts';
 
 // ─── Errors ───────────────────────────────────────────────────────────────
 
-export type EnquiryErrorCode = 'bad_request' | 'no_legal_basis' | 'no_unique_match' | 'not_found' | 'conflict';
+export type EnquiryErrorCode = Extract<ProblemCode, 'bad_request' | 'no_legal_basis' | 'no_unique_match' | 'not_found' | 'conflict'>;
 
 /** An error the API turns into a problem response with the same code. */
 export class EnquiryError extends Error {

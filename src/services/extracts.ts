@@ -23,6 +23,7 @@
  * committed before the list is marked complete or a byte is delivered.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { ProblemCode } from '../api/problems.ts';
 import type { AuditLog, ActorKind } from '../access/audit.ts';
 import { municipality as municipalityEntry, isValidMunicipalityCode } from '../domain/codes/index.ts';
 import { dateOf, toInstant, addDays, type CivilDate, type Instant } from '../domain/dates.ts';
@@ -93,7 +94,7 @@ const PAGE = 5000;
 
 export class ExtractError extends Error {
   constructor(
-    readonly code: 'invalid_municipality' | 'unknown_municipality' | 'no_such_extract',
+    readonly code: Extract<ProblemCode, 'invalid_municipality' | 'unknown_municipality' | 'no_such_extract'>,
     message: string,
   ) {
     super(message);

@@ -21,6 +21,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import type { ProblemCode } from '../api/problems.ts';
 import type { AuditLog } from '../access/audit.ts';
 import type { Caller } from '../access/customers.ts';
 import { FIELDS, FIELD_NAMES, allowedFields, isPrivateKind, resolveGrant, type FieldName, type Grant } from '../domain/disclosure/policy.ts';
@@ -36,7 +37,7 @@ import { auditEntry } from '../access/audit-entry.ts';
 
 // ─── Errors ────────────────────────────────────────────────────────────────
 
-export type FeedErrorCode = 'no_legal_basis' | 'person_not_found' | 'not_found' | 'conflict' | 'bad_request';
+export type FeedErrorCode = Extract<ProblemCode, 'no_legal_basis' | 'person_not_found' | 'not_found' | 'conflict' | 'bad_request'>;
 
 export class FeedError extends Error {
   constructor(

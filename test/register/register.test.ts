@@ -177,7 +177,7 @@ for (const kind of STORE_KINDS) {
     test('invalid input is refused with a code and stores nothing', async () => {
       const logBefore = (await ctx.register.log(0, 10_000)).length;
       const cases: Array<[Record<string, unknown>, string]> = [
-        [{ pnr: '0101011234', changes: [{ group: 'status', validFrom: '2020-01-01', value: { code: '01' } }] }, 'unknown_person'],
+        [{ pnr: '0101011234', changes: [{ group: 'status', validFrom: '2020-01-01', value: { code: '01' } }] }, 'person_not_found'],
         [{ pnr, changes: [{ group: 'status', validFrom: '2020-01-01', value: { code: '02' } }] }, 'invalid_value'],
         [{ pnr, changes: [{ group: 'shoeSize', validFrom: '2020-01-01', value: {} }] }, 'unknown_group'],
         [{ pnr, changes: [{ group: 'status', validFrom: '2020-02-30', value: { code: '01' } }] }, 'invalid_date'],

@@ -11,14 +11,12 @@ import { z } from 'zod';
 import { parseCivilDate } from '../../domain/dates.ts';
 import {
   DeliveryService,
-  EnquiryError,
   EnquiryService,
   MAX_DELIVERY_ITEMS,
   AddressDirectory,
   companyWire,
   type DeliveryJob,
 } from '../../services/enquiry.ts';
-import { Problem } from '../problems.ts';
 import type { Api, ApiContext } from '../server.ts';
 import { pnrParam } from './persons.ts';
 
@@ -137,11 +135,6 @@ const jobSchema = z.object({
 
 const wireJob = (j: DeliveryJob) => ({ ...j, result: j.status === 'completed' ? `/api/v1/deliveries/${j.id}/result` : null });
 
-function asProblem(e: unknown): never {
-  if (e instanceof EnquiryError) throw Problem.of(e.code, e.message);
-  throw e;
-}
-
 // ─── Routes ───────────────────────────────────────────────────────────────
 
 export function companyRoutes(app: Api, ctx: ApiContext): void {
@@ -176,11 +169,7 @@ export function companyRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      try {
-        return companyWire(await enquiries.enquire(req.caller!, req.body, req.id));
-      } catch (e) {
-        asProblem(e);
-      }
+      return companyWire(await enquiries.enquire(req.caller!, req.body, req.id));
     },
   );
 
@@ -201,12 +190,8 @@ export function companyRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req, reply) => {
-      try {
-        const job = await deliveries.create(req.caller!, req.body.items, req.id);
-        return reply.code(202).header('location', `/api/v1/deliveries/${job.id}`).send(wireJob(job));
-      } catch (e) {
-        asProblem(e);
-      }
+      const job = await deliveries.create(req.caller!, req.body.items, req.id);
+      return reply.code(202).header('location', `/api/v1/deliveries/${job.id}`).send(wireJob(job));
     },
   );
 
@@ -226,11 +211,7 @@ export function companyRoutes(app: Api, ctx: ApiContext): void {
       schema: { tags, summary: 'Status and progress of a delivery (only the customer that created it sees it)', params: z.object({ id: z.string().max(100) }), response: { 200: jobSchema } },
     },
     async (req) => {
-      try {
-        return wireJob(await deliveries.status(req.caller!, req.params.id));
-      } catch (e) {
-        asProblem(e);
-      }
+      return wireJob(await deliveries.status(req.caller!, req.params.id));
     },
   );
 
@@ -245,12 +226,7 @@ export function companyRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req, reply) => {
-      let lines: AsyncIterable<string>;
-      try {
-        lines = await deliveries.result(req.caller!, req.params.id, req.id);
-      } catch (e) {
-        asProblem(e);
-      }
+      const lines = await deliveries.result(req.caller!, req.params.id, req.id);
       return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(lines));
     },
   );

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { Caller } from '../../access/customers.ts';
-import { FeedError, FeedService, MAX_LIMIT, DEFAULT_LIMIT, readerOf, SubscriptionService, type Subscription } from '../../services/feed.ts';
+import { FeedService, MAX_LIMIT, DEFAULT_LIMIT, readerOf, SubscriptionService, type Subscription } from '../../services/feed.ts';
 import { MONTH_RE, UsageService } from '../../services/usage.ts';
 import { Problem } from '../problems.ts';
 import type { Api, ApiContext } from '../server.ts';
@@ -73,16 +73,6 @@ const usageSchema = z.object({
   }),
 });
 
-/** FeedError → problem+json. */
-async function run<T>(f: () => Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    if (e instanceof FeedError) throw Problem.of(e.code, e.message, undefined, e.extra);
-    throw e;
-  }
-}
-
 function toWire(s: Subscription, showPnr: boolean) {
   return {
     id: s.id,
@@ -129,13 +119,12 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: subscriptionSchema, 201: subscriptionSchema },
       },
     },
-    async (req, reply) =>
-      run(async () => {
-        const caller = req.caller!;
-        const { subscription, created } = await subscriptions.create(caller, req.body, req.id);
-        reply.code(created ? 201 : 200);
-        return toWire(subscription, showPnr(caller));
-      }),
+    async (req, reply) => {
+      const caller = req.caller!;
+      const { subscription, created } = await subscriptions.create(caller, req.body, req.id);
+      reply.code(created ? 201 : 200);
+      return toWire(subscription, showPnr(caller));
+    },
   );
 
   app.get(
@@ -153,14 +142,13 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: z.object({ items: z.array(subscriptionSchema), next: z.string().nullable(), hasMore: z.boolean() }) },
       },
     },
-    async (req) =>
-      run(async () => {
-        const caller = req.caller!;
-        const show = showPnr(caller);
-        const page = await subscriptions.list(caller, { state: req.query.state, limit: req.query.limit, cursor: req.query.cursor });
-        if (show) await subscriptions.recordList(caller, page, req.id);
-        return { items: page.items.map((s) => toWire(s, show)), next: page.next, hasMore: page.hasMore };
-      }),
+    async (req) => {
+      const caller = req.caller!;
+      const show = showPnr(caller);
+      const page = await subscriptions.list(caller, { state: req.query.state, limit: req.query.limit, cursor: req.query.cursor });
+      if (show) await subscriptions.recordList(caller, page, req.id);
+      return { items: page.items.map((s) => toWire(s, show)), next: page.next, hasMore: page.hasMore };
+    },
   );
 
   app.get(
@@ -169,14 +157,13 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
       config: { auth: { roles: ['subscribe'] } },
       schema: { tags, summary: 'One of the customer\'s subscriptions', params: z.object({ id: z.string().max(64) }), response: { 200: subscriptionSchema } },
     },
-    async (req) =>
-      run(async () => {
-        const caller = req.caller!;
-        const show = showPnr(caller);
-        const s = await subscriptions.get(caller, req.params.id);
-        if (show) await subscriptions.recordList(caller, { items: [s], next: null, hasMore: false }, req.id);
-        return toWire(s, show);
-      }),
+    async (req) => {
+      const caller = req.caller!;
+      const show = showPnr(caller);
+      const s = await subscriptions.get(caller, req.params.id);
+      if (show) await subscriptions.recordList(caller, { items: [s], next: null, hasMore: false }, req.id);
+      return toWire(s, show);
+    },
   );
 
   app.delete(
@@ -190,11 +177,10 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: subscriptionSchema },
       },
     },
-    async (req) =>
-      run(async () => {
-        const caller = req.caller!;
-        return toWire(await subscriptions.end(caller, req.params.id, req.id), showPnr(caller));
-      }),
+    async (req) => {
+      const caller = req.caller!;
+      return toWire(await subscriptions.end(caller, req.params.id, req.id), showPnr(caller));
+    },
   );
 
   app.get(
@@ -211,7 +197,7 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: z.object({ items: z.array(feedItemSchema), next: z.number().int(), hasMore: z.boolean() }) },
       },
     },
-    async (req) => run(() => feed.page(req.caller!, { after: req.query.after, limit: req.query.limit, requestId: req.id })),
+    async (req) => feed.page(req.caller!, { after: req.query.after, limit: req.query.limit, requestId: req.id }),
   );
 
   app.get(

@@ -11,12 +11,10 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ROLES } from '../../access/customers.ts';
 import { parseCivilDate } from '../../domain/dates.ts';
-import { LandlordError } from '../../domain/landlord/errors.ts';
 import { LANDLORD_KINDS } from '../../domain/landlord/rules.ts';
 import { LandlordCustomers, personOwnerNumbers, type LandlordView } from '../../services/landlord/customers.ts';
 import { landlordWorkbook } from '../../services/landlord/excel.ts';
 import { LandlordService, type AddressQuery } from '../../services/landlord/search.ts';
-import { Problem } from '../problems.ts';
 import type { Api, ApiContext } from '../server.ts';
 import { asBuilt } from '../as-built.ts';
 
@@ -104,19 +102,6 @@ const landlordView = z.object({
   countedOn: z.string(),
 });
 
-/** A LandlordError as problem+json (the catalogue is appended to PROBLEMS). */
-function problem(e: unknown): unknown {
-  if (e instanceof LandlordError) return new Problem(e.code, e.status, e.detail, e.detailDa, { ...(e.control !== null && { control: e.control }), ...e.extra });
-  return e;
-}
-async function mapped<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    throw problem(e);
-  }
-}
-
 export function landlordRoutes(app: Api, ctx: ApiContext): void {
   const customers = new LandlordCustomers(ctx.register.store, ctx.access, ctx.clock);
   const service = new LandlordService(ctx.register, customers, ctx.audit, ctx.clock);
@@ -138,7 +123,7 @@ export function landlordRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: resultSchema },
       },
     },
-    async (req) => mapped(() => service.search(req.caller!, req.body, { requestId: req.id, format: 'json' })),
+    async (req) => service.search(req.caller!, req.body, { requestId: req.id, format: 'json' }),
   );
 
   app.post(
@@ -153,7 +138,7 @@ export function landlordRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req, reply) => {
-      const result = await mapped(() => service.search(req.caller!, req.body, { requestId: req.id, format: 'xlsx' }));
+      const result = await service.search(req.caller!, req.body, { requestId: req.id, format: 'xlsx' });
       const file = await landlordWorkbook(result);
       const stamp = result.queriedAt.slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
       return reply
@@ -169,7 +154,7 @@ export function landlordRoutes(app: Api, ctx: ApiContext): void {
       config: { auth: { roles: ['landlord'] } },
       schema: { tags, summary: "The caller's landlord customer: kind, whether enabled, its owner numbers", response: { 200: landlordView } },
     },
-    async (req) => shown(req, await mapped(() => customers.landlord(req.caller!.customer.id))),
+    async (req) => shown(req, await customers.landlord(req.caller!.customer.id)),
   );
 
   // ── The CPR administration (LAN-1) ──
@@ -186,10 +171,10 @@ export function landlordRoutes(app: Api, ctx: ApiContext): void {
     return views;
   };
   app.get('/api/v1/admin/landlords', { config: admin, schema: { tags: adminTags, summary: 'Landlord customers with their owner numbers and the dwellings the ownership register shows for them', response: { 200: z.array(landlordView) } } }, async (req) =>
-    shown(req, await mapped(() => customers.landlords())),
+    shown(req, await customers.landlords()),
   );
   app.get('/api/v1/admin/landlords/:id', { config: admin, schema: { tags: adminTags, summary: 'One landlord customer', params, response: { 200: landlordView } } }, async (req) =>
-    shown(req, await mapped(() => customers.landlord(req.params.id))),
+    shown(req, await customers.landlord(req.params.id)),
   );
   app.put(
     '/api/v1/admin/landlords/:id',
@@ -206,16 +191,16 @@ export function landlordRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: landlordView },
       },
     },
-    async (req) => shown(req, await mapped(() => customers.registerLandlord(req.params.id, req.body, req.caller!.principal.id))),
+    async (req) => shown(req, await customers.registerLandlord(req.params.id, req.body, req.caller!.principal.id)),
   );
   app.post(
     '/api/v1/admin/landlords/:id/owner-numbers',
     { config: admin, schema: { tags: adminTags, summary: 'Tie an owner number (CVR or CPR) to the landlord customer', params, body: z.strictObject({ ownerNumber: text(11) }), response: { 200: landlordView } } },
-    async (req) => shown(req, await mapped(() => customers.addOwnerNumber(req.params.id, req.body.ownerNumber, req.caller!.principal.id))),
+    async (req) => shown(req, await customers.addOwnerNumber(req.params.id, req.body.ownerNumber, req.caller!.principal.id)),
   );
   app.delete(
     '/api/v1/admin/landlords/:id/owner-numbers/:number',
     { config: admin, schema: { tags: adminTags, summary: 'Untie an owner number', params: z.object({ id: z.string(), number: z.string() }), response: { 200: landlordView } } },
-    async (req) => shown(req, await mapped(() => customers.removeOwnerNumber(req.params.id, req.params.number))),
+    async (req) => shown(req, await customers.removeOwnerNumber(req.params.id, req.params.number)),
   );
 }

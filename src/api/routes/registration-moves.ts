@@ -133,7 +133,7 @@ export function registrationMoveRoutes(app: Api, ctx: ApiContext): void {
     const own = clerkMunicipality(caller);
     const m = own ?? given;
     if (!m) throw Problem.of('bad_request', 'The CPR administration names the municipality: ?municipalityCode=NNNN.');
-    if (own !== null && given && given !== own) throw new Problem('other_municipality', 403, `Your customer acts for municipality ${own}.`);
+    if (own !== null && given && given !== own) throw Problem.of('other_municipality', `Your customer acts for municipality ${own}.`);
     return m;
   };
   app.get(

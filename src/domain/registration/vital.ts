@@ -250,7 +250,7 @@ export function planGuardianship(e: { date: CivilDate; guardian?: GroupValue<'gu
   }
   const g = e.guardian;
   if (!g || (!g.guardianPnr && !g.guardianName)) throw new RegistrationError('guardian_required', 'A guardianship names the guardian (person number or name).');
-  if (g.guardianPnr && guardian === null) throw new RegistrationError('unknown_person', 'The guardian\'s person number is not in the register.');
+  if (g.guardianPnr && guardian === null) throw new RegistrationError('person_not_found', 'The guardian\'s person number is not in the register.');
   if (g.guardianPnr === p.pnr) throw new RegistrationError('invalid_guardian', 'A person cannot be their own guardian.');
   return [{ pnr: p.pnr, eventCode: 'A73', changes: [{ group: 'guardianship', validFrom: e.date, value: g }] }];
 }

@@ -38,7 +38,7 @@ export async function registerEmigration(register: Register, caller: Caller, rep
   const pnr = normalisePnr(report.pnr);
   if (!pnr) throw new RegistrationError('pnr_malformed', 'A person number has ten digits: DDMMYY-SSSS or DDMMYYSSSS.');
   const view = await register.person(pnr);
-  if (!view) throw new RegistrationError('unknown_person', `No person with number ${pnr.slice(0, 6)}-**** in the register.`);
+  if (!view) throw new RegistrationError('person_not_found', `No person with number ${pnr.slice(0, 6)}-**** in the register.`);
   assertLiving(view.state, pnr);
   const addr = addressOf(view.state);
   const st = statusOf(view.state);
@@ -51,7 +51,7 @@ export async function registerEmigration(register: Register, caller: Caller, rep
     const other = normalisePnr(report.householdOf.pnr);
     // As of the departure: the principal's exception may start on the same future date.
     const principal = other ? await register.person(other, { validAt: report.departureDate ?? today }) : null;
-    if (!other || !principal) throw new RegistrationError('unknown_person', 'householdOf names a person number not in the register.');
+    if (!other || !principal) throw new RegistrationError('person_not_found', 'householdOf names a person number not in the register.');
     const note = listOf(principal.state, 'note').find((f) => (f.value as GroupValue<'note'>).text.startsWith(`${EXCEPTION_NOTE}:`));
     const principalException = note ? ((note.value as GroupValue<'note'>).text.split(':')[1] as EmigrationReport['exception']) : null;
     // §24(6), (9): the household shares the home (same address) with the person of (5), (7) or (8).

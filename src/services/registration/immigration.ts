@@ -47,7 +47,7 @@ export async function registerImmigration(register: Register, caller: Caller, re
  */
 export async function registerHouseholdImmigration(register: Register, caller: Caller, reports: ImmigrationReport[]): Promise<ImmigrationResult[]> {
   const [first, ...rest] = reports;
-  if (!first) throw new RegistrationError('invalid_input', 'A household report names at least one person.');
+  if (!first) throw new RegistrationError('bad_request', 'A household report names at least one person.');
   for (const r of rest) {
     if (r.addressId !== first.addressId || r.entryDate !== first.entryDate) {
       throw new RegistrationError('household_mismatch', '§16(2): the members of a household report move in together: the same address and the same entry date.');
@@ -84,7 +84,7 @@ async function checkImmigration(register: Register, caller: Caller, report: Immi
     const pnr = normalisePnr(report.pnr);
     if (!pnr) throw new RegistrationError('pnr_malformed', 'A person number has ten digits: DDMMYY-SSSS or DDMMYYSSSS.');
     const view = await register.person(pnr);
-    if (!view) throw new RegistrationError('unknown_person', `No person with number ${pnr.slice(0, 6)}-**** in the register.`);
+    if (!view) throw new RegistrationError('person_not_found', `No person with number ${pnr.slice(0, 6)}-**** in the register.`);
     const c = checkPnr(pnr, await register.noMod11Dates());
     if (c.kind === 'valid' && (c.birthDate !== report.birthDate || c.sex !== report.sex)) {
       throw new RegistrationError('pnr_mismatch', `The number ${pnr.slice(0, 6)}-**** belongs to another birth date or sex than reported (§3(5) changes a wrong number).`);

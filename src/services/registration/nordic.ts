@@ -151,7 +151,7 @@ export async function receiveNotification(register: Register, caller: Caller, n:
   }
   const pnr = normalisePnr(n.pnr);
   const view = pnr ? await register.person(pnr) : null;
-  if (!pnr || !view) throw new RegistrationError('unknown_person', 'The notification names a person number that is not in the register.');
+  if (!pnr || !view) throw new RegistrationError('person_not_found', 'The notification names a person number that is not in the register.');
   const addr = addressOf(view.state);
   const st = statusOf(view.state);
   if (!addr || (st !== '01' && st !== '03')) throw new RegistrationError('not_resident', 'The person is not registered as resident in a Danish municipality.');
@@ -183,7 +183,7 @@ export async function approveNordicEmigration(register: Register, caller: Caller
   if (item.resolution !== null) throw new RegistrationError('already_resolved', `The item was ${item.resolution} on ${item.resolvedAt}.`);
   const pnr = item.pnr!;
   const view = await register.person(pnr);
-  if (!view) throw new RegistrationError('unknown_person', 'The person is no longer in the register.');
+  if (!view) throw new RegistrationError('person_not_found', 'The person is no longer in the register.');
   const addr = addressOf(view.state);
   const st = statusOf(view.state);
   if (!addr || (st !== '01' && st !== '03')) throw new RegistrationError('not_resident', 'The person is no longer registered as resident in Denmark.');

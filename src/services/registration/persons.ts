@@ -40,7 +40,7 @@ export interface PersonOn extends Mover {
 /** A person as registered on a date (as known now); unknown numbers are refused. */
 export async function personOn(register: Register, pnr: string, on: CivilDate): Promise<PersonOn> {
   const view = await register.person(pnr, { validAt: on });
-  if (!view) throw new RegistrationError('unknown_person', `No person with number ${pnr.slice(0, 6)}-xxxx in the register.`);
+  if (!view) throw new RegistrationError('person_not_found', `No person with number ${pnr.slice(0, 6)}-xxxx in the register.`);
   const addr = addressOf(view.state);
   return {
     pnr: view.pnr,

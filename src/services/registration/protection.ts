@@ -59,7 +59,7 @@ export class ProtectionService {
   async apply(caller: Caller, req: ProtectionRequest): Promise<ProtectionResult> {
     const today = dateOf(this.clock.now());
     const view = await this.register.person(req.pnr);
-    if (!view) throw new RegistrationError('unknown_person', `No person with number ${req.pnr.slice(0, 6)}-**** in the register.`);
+    if (!view) throw new RegistrationError('person_not_found', `No person with number ${req.pnr.slice(0, 6)}-**** in the register.`);
     assertLiving(view.state, view.pnr);
     const addr = addressOf(view.state);
     const st = statusOf(view.state);

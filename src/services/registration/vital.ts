@@ -46,7 +46,7 @@ export class VitalEventService {
     const pnr = normalisePnr(input);
     if (!pnr) throw new RegistrationError('pnr_malformed', `The ${role}'s person number is not ten digits.`);
     const view = await this.register.person(pnr);
-    if (!view) throw new RegistrationError('unknown_person', `No ${role} with number ${pnr.slice(0, 6)}-**** in the register.`);
+    if (!view) throw new RegistrationError('person_not_found', `No ${role} with number ${pnr.slice(0, 6)}-**** in the register.`);
     return view;
   }
 

@@ -78,7 +78,7 @@ for (const kind of STORE_KINDS) {
       const pnr = await t.person('Eva', 'Lund', 'A');
       const unknown = '0101801234';
       const cases: Array<[string, string, Record<string, unknown>, number, string]> = [
-        ['unknown person', t.odense, moveBody(unknown, 'Ingen', '2026-06-01'), 404, 'unknown_person'],
+        ['unknown person', t.odense, moveBody(unknown, 'Ingen', '2026-06-01'), 404, 'person_not_found'],
         ['address not in DAR', t.odense, moveBody(pnr, 'Eva Lund', '2026-06-01', { to: NOT_IN_DAR }), 422, 'address_not_found'],
         ['move date in the far future', t.odense, moveBody(pnr, 'Eva Lund', '2027-06-01'), 422, 'report_too_early'],
         ['clerk of another municipality', t.dragoer, moveBody(pnr, 'Eva Lund', '2026-06-01'), 403, 'other_municipality'],

@@ -72,7 +72,7 @@ describe('HTTP: registration of immigration, emigration, vital events and protec
       members: [immigrant({ name: { firstNames: ['Lia'], lastName: 'Reis' } }), immigrant({ name: { firstNames: ['Rui'], lastName: 'Reis' }, pnr: '0403921234' })],
     });
     assert.equal(refused.status, 404);
-    assert.equal(refused.json.code, 'unknown_person');
+    assert.equal(refused.json.code, 'person_not_found');
     const apart = await post(s.keys.odense, 'immigrations/household', {
       members: [immigrant({ name: { firstNames: ['Lia'], lastName: 'Reis' } }), immigrant({ name: { firstNames: ['Rui'], lastName: 'Reis' }, entryDate: '2026-05-20' })],
     });
@@ -101,7 +101,7 @@ describe('HTTP: registration of immigration, emigration, vital events and protec
     const before = await snapshot(s.api.register);
     const unknown = await post(s.keys.odense, 'immigrations', immigrant({ pnr: '0403921234' }));
     assert.equal(unknown.status, 404);
-    assert.equal(unknown.json.code, 'unknown_person');
+    assert.equal(unknown.json.code, 'person_not_found');
     const noAddress = await post(s.keys.odense, 'immigrations', immigrant({ addressId: '00000000-0000-4000-8000-000000000000' }));
     assert.equal(noAddress.status, 422);
     assert.equal(noAddress.json.code, 'address_not_found');
@@ -207,7 +207,7 @@ describe('HTTP: registration of immigration, emigration, vital events and protec
     assert.equal(future.json.code, 'date_in_future');
     const unknown = await post(s.keys.parish, 'deaths', { pnr: '0101011234', date: '2026-05-01' });
     assert.equal(unknown.status, 404);
-    assert.equal(unknown.json.code, 'unknown_person');
+    assert.equal(unknown.json.code, 'person_not_found');
     const male = await post(s.keys.parish, 'births', { birthDate: '2026-05-01', sex: 'K', motherPnr: s.cast.protectedNow });
     assert.equal(male.status, 400);
     assert.equal(male.json.code, 'invalid_mother');
