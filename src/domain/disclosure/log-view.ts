@@ -7,10 +7,10 @@
  * §38(2)/§42(2) or seed 000 (closed lists; PNR-5), so its log shows the
  * references it sent itself, a person number among them masked (§54); a
  * public authority sees the subjects only when its scope holds the number
- * (DIS-1). Pure.
+ * (DIS-1), and otherwise the references it sent. Pure.
  */
 import { maskPnr } from '../pnr/pnr.ts';
-import { allowedFields, type Grant } from './policy.ts';
+import { allowedFields, isPrivateKind, type Grant } from './policy.ts';
 
 /** A person number anywhere in a text, in either written form. */
 const PNR_IN_TEXT = /(?<!\d)(\d{6})-?(\d{4})(?!\d)/g;
@@ -28,8 +28,10 @@ export function maskedReference(ref: string): string {
 /**
  * The `subjects` a log record shows to `grant`: the recorded subjects, or, for
  * a grant without person numbers, the references the caller itself sent
- * (masked). Nothing recorded as sent means nothing shown.
+ * (masked for a private customer, §54; an authority handles the numbers it
+ * sent itself). Nothing recorded as sent means nothing shown.
  */
 export function loggedSubjects(grant: Grant, record: { subjects: readonly string[]; references: readonly string[] }): string[] {
-  return logShowsSubjects(grant) ? [...record.subjects] : record.references.map(maskedReference);
+  if (logShowsSubjects(grant)) return [...record.subjects];
+  return isPrivateKind(grant.customerKind) ? record.references.map(maskedReference) : [...record.references];
 }
