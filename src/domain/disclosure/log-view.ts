@@ -20,9 +20,12 @@ export function logShowsSubjects(grant: Grant): boolean {
   return allowedFields(grant).has('pnr');
 }
 
+/** A DAR or subscription id: its digit groups are not person numbers. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** A reference as shown to a customer that does not get numbers: every person number in it masked (§54). */
 export function maskedReference(ref: string): string {
-  return ref.replace(PNR_IN_TEXT, (m) => maskPnr(m));
+  return UUID.test(ref) ? ref : ref.replace(PNR_IN_TEXT, (m) => maskPnr(m));
 }
 
 /**
