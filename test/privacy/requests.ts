@@ -94,7 +94,13 @@ function first(s: Schema): Schema {
 }
 
 /** A value for `name` with schema `s`; `where` names it in errors. */
-export function fill(name: string, s0: Schema, ctx: FillContext, where: string, opts: { path?: string; optionalPicks?: Set<string> | 'all' } = {}): unknown {
+export function fill(
+  name: string,
+  s0: Schema,
+  ctx: FillContext,
+  where: string,
+  opts: { path?: string; optionalPicks?: Set<string> | 'all'; itemPicks?: Set<string> | 'all' } = {},
+): unknown {
   const s = first(s0);
   const p = ctx.subject;
   if (s.const !== undefined) return s.const;
@@ -118,7 +124,7 @@ export function fill(name: string, s0: Schema, ctx: FillContext, where: string, 
     for (const [k, v] of Object.entries(props)) {
       // Top-level optional properties by the variant; nested ones all (an address object with every part).
       if (!required.has(k) && opts.optionalPicks && opts.optionalPicks !== 'all' && !opts.optionalPicks.has(k)) continue;
-      out[k] = fill(k, v, ctx, `${where}.${k}`, { path: opts.path });
+      out[k] = fill(k, v, ctx, `${where}.${k}`, { path: opts.path, ...(opts.itemPicks && { itemPicks: opts.itemPicks }) });
     }
     return out;
   }
@@ -131,7 +137,9 @@ export function fill(name: string, s0: Schema, ctx: FillContext, where: string, 
     if (name === 'allowList') return [];
     if (name === 'citizenships') return ['5100'];
     if (!s.items) throw new Unfillable(`${where} (an array without items)`);
-    return [fill(name.replace(/s$/, ''), s.items, ctx, `${where}[]`, { path: opts.path })];
+    // A body that is a list of items (a delivery): the variant picks the items' optional properties.
+    const itemPicks = opts.itemPicks ? { optionalPicks: opts.itemPicks } : {};
+    return [fill(name.replace(/s$/, ''), s.items, ctx, `${where}[]`, { path: opts.path, ...itemPicks })];
   }
   if (type === 'boolean') return false;
   if (type === 'integer' || type === 'number') {
@@ -203,7 +211,13 @@ export interface GeneratedRequest {
 export function requestsFor(op: Operation, subjects: Subject[], ctxOf: (s: Subject) => FillContext): GeneratedRequest[] {
   const out: GeneratedRequest[] = [];
   const seen = new Set<string>();
-  const optional = op.body ? Object.keys(first(op.body).properties ?? {}).filter((k) => !(first(op.body!).required ?? []).includes(k)) : [];
+  const optionalOf = (s: Schema) => Object.keys(first(s).properties ?? {}).filter((k) => !(first(s).required ?? []).includes(k));
+  const body = op.body && first(op.body);
+  // A body { items: [...] } with no optional property of its own: the items' optional properties.
+  const listOf = body && optionalOf(body).length === 0 ? Object.values(body.properties ?? {}).map(first).find((p) => p.type === 'array' && p.items && first(p.items).properties) : undefined;
+  const bodyOptional = body ? optionalOf(listOf ? listOf.items! : body) : [];
+  const queryOptional = op.parameters.filter((p) => p.in === 'query' && !p.required).map((p) => p.name);
+  const optional = [...queryOptional, ...bodyOptional];
   for (const subject of subjects) {
     const picks: Array<[string, Set<string> | 'all']> = [
       ['all', 'all'],
@@ -214,26 +228,28 @@ export function requestsFor(op: Operation, subjects: Subject[], ctxOf: (s: Subje
       const ctx = ctxOf(subject);
       let url = op.path;
       const query = new URLSearchParams();
-      let body: unknown;
+      let sent: unknown;
       try {
         for (const prm of op.parameters) {
           if (prm.in === 'header') continue;
-          if (prm.in === 'query' && !prm.required && variant === 'required') continue;
+          if (prm.in === 'query' && !prm.required && optionalPicks !== 'all' && !optionalPicks.has(prm.name)) continue;
           const v = String(fill(prm.name, prm.schema, ctx, `${op.method} ${op.path} ${prm.in} ${prm.name}`, { path: op.path }));
           if (prm.in === 'path') url = url.replace(`{${prm.name}}`, encodeURIComponent(v));
           else query.set(prm.name, v);
         }
-        if (op.body) body = fill('body', op.body, ctx, `${op.method} ${op.path} body`, { path: op.path, optionalPicks });
+        if (op.body) {
+          sent = fill('body', op.body, ctx, `${op.method} ${op.path} body`, { path: op.path, ...(listOf ? { itemPicks: optionalPicks } : { optionalPicks }) });
+        }
       } catch (e) {
         if (e instanceof Skip) continue;
         throw e;
       }
       const q = query.toString();
       const full = q ? `${url}?${q}` : url;
-      const key = `${op.method} ${full} ${JSON.stringify(body)}`;
+      const key = `${op.method} ${full} ${JSON.stringify(sent)}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push({ method: op.method, url: full, ...(body !== undefined && { body }), subject: subject.kind, variant });
+      out.push({ method: op.method, url: full, ...(sent !== undefined && { body: sent }), subject: subject.kind, variant });
     }
   }
   return out;

@@ -327,3 +327,57 @@ async function settle(url: string, key: string): Promise<void> {
     await new Promise((res) => setTimeout(res, 30));
   }
 }
+
+// ─── (d) Match and no match alike (item 2) ────────────────────────────────
+
+describe('privacy suite: answers that must not reveal by their shape (item 2)', () => {
+  let w: PrivacyWorld;
+  before(async () => {
+    w = await privacyWorld();
+  });
+  after(async () => w?.api.dispose());
+
+  /** Status, body without its request id and times, and size in bytes. */
+  const shape = async (kind: CustomerKind, path: string, body: unknown) => {
+    const res = await fetch(w.api.base + path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${w.customers[kind].key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    const rid = res.headers.get('x-request-id') ?? '';
+    const normal = text.split(rid).join('<request-id>').replace(/\d{4}-\d{2}-\d{2}T[\d:.]+Z/g, '<time>');
+    return { status: res.status, body: normal, bytes: Buffer.byteLength(text) };
+  };
+
+  // Credit bureaus are given the protected name and address (§38(4), §42(4)); the others must not learn she lives there.
+  for (const kind of ['business', 'insurer', 'landlord', 'citizen'] as const) {
+    test(`${kind}: an enquiry by the protected person's name and her address answers as the same name at another address`, async () => {
+      const p = w.person.protected;
+      const name = { firstNames: p.firstNames, middleNames: p.middleNames, lastName: p.lastName };
+      const at = (d: typeof p.home) => ({ roadName: d.roadName, houseNumber: d.houseNumber, postalCode: '5000' });
+      for (const [hers, elsewhere] of [
+        [{ name, address: at(p.home) }, { name, address: at(DWELLINGS.p3St) }],
+        [{ name, address: { addressId: p.home.addressId } }, { name, address: { addressId: DWELLINGS.p3St.addressId } }],
+      ] as const) {
+        assert.deepEqual(await shape(kind, '/api/v1/enquiries', hers), await shape(kind, '/api/v1/enquiries', elsewhere), JSON.stringify(hers.address));
+      }
+    });
+  }
+
+  for (const kind of CUSTOMER_KINDS.filter(isPrivateKind)) {
+    test(`${kind}: a subscription to a real person it may not follow answers as one to an unknown number`, async () => {
+      const unknownPnr = await w.api.register.allocatePnr('1999-12-30', 'K');
+      const unknown = await shape(kind, '/api/v1/subscriptions', { pnr: unknownPnr });
+      const differ: string[] = [];
+      for (const p of w.persons.filter((x) => x.kind !== 'unsent')) {
+        const real = await shape(kind, '/api/v1/subscriptions', { pnr: p.pnr });
+        if (real.status < 300) continue;
+        const mask = (x: typeof real) => ({ ...x, body: x.body.split(p.pnr).join('<pnr>').split(unknownPnr).join('<pnr>') });
+        const [a, b] = [mask(real), mask(unknown)];
+        if (JSON.stringify(a) !== JSON.stringify(b)) differ.push(`${p.kind}: ${a.status} ${a.body.slice(0, 160)} vs unknown ${b.status} ${b.body.slice(0, 160)}`);
+      }
+      assert.deepEqual(differ, []);
+    });
+  }
+});
