@@ -24,13 +24,16 @@ export interface AuditParts {
   detail?: Record<string, unknown>;
 }
 
+/** Who acts (AUD-1): the user or program and its customer. */
+export function actorOf(caller: Caller): { actor: string; actorKind: Caller['principal']['kind']; customer: string } {
+  return { actor: caller.principal.id, actorKind: caller.principal.kind, customer: caller.customer.id };
+}
+
 /** The audit entry of `caller`'s transaction `action`. */
 export function auditEntry(caller: Caller, action: string, parts: AuditParts): AuditEntry {
   const references = parts.references ? [...new Set(parts.references)] : undefined;
   return {
-    actor: caller.principal.id,
-    actorKind: caller.principal.kind,
-    customer: caller.customer.id,
+    ...actorOf(caller),
     action,
     subjects: [...new Set(parts.subjects)],
     ...(parts.legalBasis !== undefined && { legalBasis: parts.legalBasis }),

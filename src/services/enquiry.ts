@@ -930,15 +930,9 @@ export class DeliveryService {
         job.status === 'failed' ? `Delivery ${id} failed: ${job.error ?? 'unknown error'}` : `Delivery ${id} is ${job.status}: ${job.itemsDone} of ${job.itemsTotal} items done.`,
       );
     }
-    await this.audit.record({
-      actor: caller.principal.id,
-      actorKind: caller.principal.kind,
-      customer: caller.customer.id,
-      action: 'company.delivery.result',
-      subjects: [],
-      requestId: requestId ?? null,
-      detail: { delivery: id, items: job.itemsTotal },
-    });
+    await this.audit.record(
+      auditEntry(caller, 'company.delivery.result', { subjects: [], references: [`delivery:${id}`], requestId: requestId ?? null, detail: { delivery: id, items: job.itemsTotal } }),
+    );
     const db = this.#db;
     return (async function* () {
       for (let c = 0; ; c++) {

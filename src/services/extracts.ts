@@ -425,7 +425,8 @@ export class ExtractService {
       legalBasis: ext.kind === 'marketing_protection' ? '§40(5)' : '§47',
       fields: ext.kind === 'marketing_protection' ? ['name', 'addressingName', 'address', 'previousAddress'] : ['name', 'addressingName', 'occupation', 'address'],
       requestId: who.requestId ?? null,
-      detail: { extract: ext.id, layout: ext.layout, period: ext.period ?? undefined, municipality: ext.municipalityCode ?? undefined, asOf: ext.asOf, rows: ext.rows, sha256: ext.sha256 },
+      // The customer's own log names the list it downloaded (access/audit-entry.ts).
+      detail: { references: [`extract:${ext.id}`], extract: ext.id, layout: ext.layout, period: ext.period ?? undefined, municipality: ext.municipalityCode ?? undefined, asOf: ext.asOf, rows: ext.rows, sha256: ext.sha256 },
     });
   }
 

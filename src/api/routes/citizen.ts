@@ -12,6 +12,7 @@
  *
  * docs/api/citizen.md describes the answers and the file layouts.
  */
+import { actorOf } from '../../access/audit-entry.ts';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Caller } from '../../access/customers.ts';
@@ -160,7 +161,7 @@ export function citizenRoutes(app: Api, ctx: ApiContext): void {
       requireBusiness(caller);
       const ext = await extracts.currentMarketingList({ requestId: req.id });
       // One audit record per download, naming the list (its rows say who is on it); committed before any byte is sent.
-      await extracts.recordDownload(ext, { actor: caller.principal.id, actorKind: caller.principal.kind, customer: caller.customer.id, requestId: req.id });
+      await extracts.recordDownload(ext, { ...actorOf(caller), requestId: req.id });
       reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${ext.fileName}"`)

@@ -7,6 +7,7 @@
  * session's own (sign in, status, unlock, activity, sign out) and setting a
  * password; they return who is signed in, never personal data of others.
  */
+import { auditEntry } from '../../access/audit-entry.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
@@ -208,7 +209,7 @@ export function sessionRoutes(app: Api, ctx: ApiContext): void {
         if (!own.some((p) => p.id === req.params.id)) throw Problem.of('forbidden', 'Only your own customer\'s users.', 'Kun egne brugere.');
       }
       await passwords.set(req.params.id, req.body.username, req.body.password);
-      await ctx.audit.record({ actor: caller.principal.id, actorKind: caller.principal.kind, customer: caller.customer.id, action: 'password.set', subjects: [], requestId: req.id, detail: { principal: req.params.id } });
+      await ctx.audit.record(auditEntry(caller, 'password.set', { subjects: [], references: [req.params.id], requestId: req.id, detail: { principal: req.params.id } }));
       return reply.code(204).send(null);
     },
   );
