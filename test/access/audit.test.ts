@@ -471,6 +471,13 @@ for (const kind of STORE_KINDS) {
         assert.ok(r.error, 'missing --customer is an error');
         assert.match(r.err, /--customer/);
 
+        // Rotation: a new current key; the records made with the old one still verify.
+        r = await run('audit', 'rotate-key');
+        assert.equal(r.error, undefined);
+        assert.match(r.out, /New audit key k\d{8}-[0-9a-f]{6} is current in .*restart/);
+        r = await run('audit', 'verify');
+        assert.equal(r.error, undefined);
+
         await unprotect(f.store);
         await raw(f.store, 'DELETE FROM audit WHERE id = 5');
         r = await run('audit', 'verify');
@@ -478,6 +485,9 @@ for (const kind of STORE_KINDS) {
         assert.equal(r.error.exitCode, 1);
         assert.match(r.error.message, /tampered with \(deleted\) at record 5: record 5 is missing/);
         assert.equal(r.closed, 1);
+        r = await run('audit', 'verify', '--json');
+        assert.equal(JSON.parse(r.out).firstBad.kind, 'deleted');
+        assert.equal((r.error as CliError).exitCode, 1);
       } finally {
         await f.dispose();
       }
