@@ -251,13 +251,13 @@ for (const kind of STORE_KINDS) {
     test('checkpoints on a schedule while records are written, and on close', async () => {
       const f = await fresh(kind);
       try {
-        const audit = new AuditLog(f.store, f.clock, { checkpointEveryMs: 30 });
+        const audit = new AuditLog(f.store, f.clock, { checkpointEveryMs: 500 });
         await audit.record({ actor: 'u', action: 'person.lookup', subjects: [] }); // 1: the first commit, checkpointed at once
         await audit.record({ actor: 'u', action: 'person.lookup', subjects: [] });
         await audit.record({ actor: 'u', action: 'person.lookup', subjects: [] });
         const ids = () => readFileSync(f.audit.checkpointFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l).id as number);
         assert.deepEqual(ids(), [1]);
-        await new Promise((r) => setTimeout(r, 80));
+        await new Promise((r) => setTimeout(r, 700));
         assert.deepEqual(ids(), [1, 3], 'one checkpoint per interval, of the newest record');
         await audit.record({ actor: 'u', action: 'person.lookup', subjects: [] });
         await audit.close();

@@ -1,5 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { sql } from 'kysely';
 import { AuditError, AuditLog, canonicalForm, GENESIS_HASH, legacyHash, type AuditEntry } from '../../src/access/audit.ts';
@@ -20,11 +23,13 @@ interface Fresh {
   dispose(): Promise<void>;
 }
 
-async function fresh(kind: Kind): Promise<Fresh> {
+/** A fresh store and log; with `ownKey`, a key file and checkpoint file of its own (not PostgreSQL's shared .opencpr/audit.key), for tests that change them. */
+async function fresh(kind: Kind, ownKey = false): Promise<Fresh> {
   const ts = await createTestStore(kind);
   const store = await openStore(ts.location);
   const clock = new FixedClock('2026-03-15T09:00:00Z');
-  const audit = new AuditLog(store, clock);
+  const dir = ownKey ? mkdtempSync(join(tmpdir(), 'opencpr-key-')) : undefined;
+  const audit = new AuditLog(store, clock, dir ? { keyFile: join(dir, 'audit.key'), checkpointFile: join(dir, 'audit.checkpoints') } : {});
   return {
     store,
     clock,
@@ -34,6 +39,7 @@ async function fresh(kind: Kind): Promise<Fresh> {
       await audit.close();
       await store.close();
       await ts.drop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -427,8 +433,8 @@ for (const kind of STORE_KINDS) {
       }
     });
 
-    test('CLI: audit verify, search and statistics', async () => {
-      const f = await fresh(kind);
+    test('CLI: audit verify, rotate-key, search and statistics', async () => {
+      const f = await fresh(kind, true);
       try {
         await fill(f, 12);
         const run = async (...args: string[]) => {
@@ -477,6 +483,13 @@ for (const kind of STORE_KINDS) {
         assert.match(r.out, /New audit key k\d{8}-[0-9a-f]{6} is current in .*restart/);
         r = await run('audit', 'verify');
         assert.equal(r.error, undefined);
+        const keyFile = f.audit.keyFile;
+        const keys = readFileSync(keyFile, 'utf8');
+        writeFileSync(keyFile, 'not a keyring');
+        r = await run('audit', 'verify');
+        assert.ok(r.error instanceof CliError, String(r.error));
+        assert.match(r.error.message, /is not an OpenCPR audit keyring|cannot be read/);
+        writeFileSync(keyFile, keys);
 
         await unprotect(f.store);
         await raw(f.store, 'DELETE FROM audit WHERE id = 5');

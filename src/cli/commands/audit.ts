@@ -26,6 +26,10 @@ export function addAuditCommands(
     const { audit, close } = await openAudit();
     try {
       return await fn(audit);
+    } catch (e) {
+      // A key file that is unreadable or not a keyring: the operator's to fix, said plainly.
+      if (e instanceof AuditKeyError) throw new CliError(e.message);
+      throw e;
     } finally {
       await close();
     }
@@ -58,14 +62,8 @@ export function addAuditCommands(
     .command('rotate-key')
     .description('add a new audit key and make it current (old keys stay, to verify the records made with them); restart the writers afterwards')
     .action(async () => {
-      const file = await withAudit(async (a) => a.keyFile);
-      try {
-        const id = rotateAuditKey(file, io.clock ?? systemClock);
-        io.out(`New audit key ${id} is current in ${file}; restart the processes that write the log so that they use it.\n`);
-      } catch (e) {
-        if (e instanceof AuditKeyError) throw new CliError(e.message);
-        throw e;
-      }
+      const [file, id] = await withAudit(async (a) => [a.keyFile, rotateAuditKey(a.keyFile, io.clock ?? systemClock)] as const);
+      io.out(`New audit key ${id} is current in ${file}; restart the processes that write the log so that they use it.\n`);
     });
 
   audit
