@@ -11,9 +11,20 @@
  * it fails. One AuditLog has at most one transaction in flight.
  *
  * The hash chain. Each record has an id (the previous id + 1, given by the
- * writer, so ids have no gaps), and `hash` = SHA-256 over a canonical JSON
- * array of its content and `prev_hash`, the previous record's hash (64 zeros
- * for record 1). Ids and hashes are computed inside the writing transaction,
+ * writer, so ids have no gaps), and `hash` = HMAC-SHA-256, with the audit
+ * keyring's current key (access/audit-key.ts, a file outside the store; the
+ * record names the key in `key_id`), over a canonical JSON array of its
+ * content and `prev_hash`, the previous record's hash (64 zeros for record
+ * 1). Without the key nobody can recompute the chain after an edit. Records
+ * made before the log was keyed (`key_id` null) are legacy records hashed
+ * with plain SHA-256; they verify as such, but only before the first keyed
+ * one. The newest records, which a chain alone cannot show were cut off, are
+ * vouched for by signed checkpoints in a file outside the audit file
+ * (access/audit-checkpoint.ts): written after this log's first commit
+ * (before its answers leave), then at most every `checkpointEveryMs` while
+ * records are written, and on `close`.
+ *
+ * Ids and hashes are computed inside the writing transaction,
  * after taking the writer's lock and reading the last record:
  * - SQLite: `BEGIN IMMEDIATE` takes the database's write lock before the last
  *   record is read (several connections or processes queue on busy_timeout);
@@ -32,6 +43,8 @@ import type { Clock } from '../domain/clock.ts';
 import { addDays } from '../domain/dates.ts';
 import type { AuditTable, DB } from '../storage/schema.ts';
 import type { Store } from '../storage/store.ts';
+import { appendCheckpoint, readCheckpoints, type Checkpoint } from './audit-checkpoint.ts';
+import { AuditKeyring, auditFilesOf } from './audit-key.ts';
 
 export type ActorKind = 'user' | 'program';
 
@@ -118,11 +131,51 @@ export interface SubjectLookup {
   legalBasis: string | null;
 }
 
+/**
+ * What `verify` found wrong, machine-readable:
+ * - `deleted`: a record is missing inside the log (a gap in the ids);
+ * - `inserted`: a record with an id out of sequence;
+ * - `edited`: a record's content does not match its hash (or its
+ *   predecessor was replaced);
+ * - `rechained`: from this record on the chain was recomputed without the
+ *   key (hashes that are no HMAC of it, or unkeyed records after keyed ones);
+ * - `reordered`: a record links to one that comes after it;
+ * - `unknown_key`: a record names a key the keyring does not hold;
+ * - `index_mismatch`: the audit_subject index does not match the records;
+ * - `deleted_newest`: a checkpoint (or the anchor) vouches for a record
+ *   beyond the end of the log: the newest records were deleted;
+ * - `truncated`: the record at a checkpoint's (or the anchor's) id is
+ *   another one: the log was cut back and written on;
+ * - `emptied`: the log is empty though checkpoints vouch for records, or the
+ *   register holds registrations;
+ * - `bad_checkpoint_signature`: a line of the checkpoint file is not signed
+ *   by the keyring;
+ * - `checkpoints_missing`: keyed records but no checkpoint at all (the
+ *   checkpoint file deleted, or another file than the writers').
+ */
+export type TamperKind =
+  | 'deleted'
+  | 'inserted'
+  | 'edited'
+  | 'rechained'
+  | 'reordered'
+  | 'unknown_key'
+  | 'index_mismatch'
+  | 'deleted_newest'
+  | 'truncated'
+  | 'emptied'
+  | 'bad_checkpoint_signature'
+  | 'checkpoints_missing';
+
 export interface VerifyResult {
   ok: boolean;
   /** Records found intact (before the first bad one). */
   checked: number;
-  firstBad?: { id: number; reason: string };
+  /** Of those, legacy records (made before the log was keyed: plain SHA-256). */
+  legacy: number;
+  /** The newest checkpoint, when the log matched every checkpoint. */
+  checkpoint?: { id: number; at: string };
+  firstBad?: { id: number; kind: TamperKind; reason: string };
 }
 
 export interface AuditLogOptions {
@@ -130,6 +183,12 @@ export interface AuditLogOptions {
   maxDelayMs?: number;
   /** At most this many records per transaction (default 1000). */
   maxBatch?: number;
+  /** The audit keyring (default: OPENCPR_AUDIT_KEY_FILE, else beside the store; access/audit-key.ts). */
+  keyFile?: string;
+  /** The checkpoint file (default: OPENCPR_AUDIT_CHECKPOINT_FILE, else beside the store). */
+  checkpointFile?: string;
+  /** At most one checkpoint per this many ms while records are written (default: OPENCPR_AUDIT_CHECKPOINT_SECONDS, else 10 s). */
+  checkpointEveryMs?: number;
 }
 
 export class AuditError extends Error {
@@ -147,7 +206,7 @@ export class AuditError extends Error {
 export const GENESIS_HASH = '0'.repeat(64);
 
 type Row = AuditTable;
-type NewRow = Omit<Row, 'id' | 'prev_hash' | 'hash'>;
+type NewRow = Omit<Row, 'id' | 'prev_hash' | 'hash' | 'key_id'>;
 interface Pending {
   row: NewRow;
   /** The distinct subjects, for the index. */
@@ -160,10 +219,15 @@ const PAGE = 1000;
 const IN_CHUNK = 500;
 const ACTOR_KINDS: readonly string[] = ['user', 'program'];
 
-/** The canonical serialisation a record's hash is computed over (version 1). */
+/**
+ * The canonical serialisation a record's hash is computed over: version 2
+ * (keyed: the key's id second) or, for a legacy record (`key_id` null),
+ * version 1.
+ */
 export function canonicalForm(r: Omit<Row, 'hash'>): string {
+  const head = r.key_id == null ? ['opencpr.audit.v1'] : ['opencpr.audit.v2', r.key_id];
   return JSON.stringify([
-    'opencpr.audit.v1',
+    ...head,
     Number(r.id),
     r.at,
     r.customer,
@@ -179,9 +243,17 @@ export function canonicalForm(r: Omit<Row, 'hash'>): string {
   ]);
 }
 
-export function recordHash(r: Omit<Row, 'hash'>): string {
-  return digest('sha256', canonicalForm(r), 'hex');
+/** A legacy (unkeyed, v1) record's hash: SHA-256 of its canonical form. */
+export function legacyHash(r: Omit<Row, 'hash' | 'key_id'>): string {
+  return digest('sha256', canonicalForm({ ...r, key_id: null }), 'hex');
 }
+
+/** Whether the record's hash is the one its content gives: an HMAC with its key, or for a legacy record SHA-256. */
+function hashHolds(ring: AuditKeyring, r: Row): boolean {
+  return r.key_id === null ? legacyHash(r) === r.hash : ring.mac(r.key_id, canonicalForm(r)) === r.hash;
+}
+
+const DEFAULT_CHECKPOINT_MS = 10_000;
 
 export class AuditLog {
   readonly #queue: Pending[] = [];
@@ -189,9 +261,20 @@ export class AuditLog {
   #flushing: Promise<void> | undefined;
   readonly #maxDelayMs: number;
   readonly #maxBatch: number;
-  readonly #stats = { transactions: 0, records: 0, failedTransactions: 0 };
+  readonly #stats = { transactions: 0, records: 0, failedTransactions: 0, checkpoints: 0, failedCheckpoints: 0 };
   /** SQLite: the chain's head as this log last wrote or saw it (undefined: not known yet). */
   #head: { id: number; hash: string } | null | undefined;
+  /** The key file and checkpoint file (docs/operations.md). */
+  readonly keyFile: string;
+  readonly checkpointFile: string;
+  readonly #checkpointEveryMs: number;
+  /** The keyring records are made with; opened (and created if missing) at the first write. */
+  #ring: AuditKeyring | undefined;
+  /** The newest record this log itself wrote: the only head it signs (a head it read might already be cut back). */
+  #written: { id: number; hash: string } | undefined;
+  /** The id of the last checkpoint this log wrote (undefined: none tried yet). */
+  #checkpointed: number | undefined;
+  #checkpointTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -200,10 +283,15 @@ export class AuditLog {
   ) {
     this.#maxDelayMs = Math.max(0, options.maxDelayMs ?? 0);
     this.#maxBatch = Math.max(1, options.maxBatch ?? 1000);
+    const files = auditFilesOf(store.location);
+    this.keyFile = options.keyFile ?? files.keyFile;
+    this.checkpointFile = options.checkpointFile ?? files.checkpointFile;
+    const seconds = Number(process.env.OPENCPR_AUDIT_CHECKPOINT_SECONDS);
+    this.#checkpointEveryMs = Math.max(0, options.checkpointEveryMs ?? (seconds > 0 ? seconds * 1000 : DEFAULT_CHECKPOINT_MS));
   }
 
-  /** Write statistics of this AuditLog: committed transactions and records, failed transactions. */
-  get writeStats(): Readonly<{ transactions: number; records: number; failedTransactions: number }> {
+  /** Write statistics of this AuditLog: committed transactions and records, failed transactions, checkpoints written and failed. */
+  get writeStats(): Readonly<{ transactions: number; records: number; failedTransactions: number; checkpoints: number; failedCheckpoints: number }> {
     return { ...this.#stats };
   }
 
@@ -239,6 +327,14 @@ export class AuditLog {
       if (!this.#flushing) this.#startFlush();
       await this.#flushing;
     }
+  }
+
+  /** Writes what is queued and a checkpoint of the newest record this log wrote. Call before closing the store. */
+  async close(): Promise<void> {
+    await this.drain();
+    clearTimeout(this.#checkpointTimer);
+    this.#checkpointTimer = undefined;
+    this.#checkpoint();
   }
 
   /**
@@ -336,19 +432,25 @@ export class AuditLog {
   }
 
   /**
-   * Recomputes the chain from record 1: finds a missing record (a gap in the
-   * ids), an edited one (its hash), a replaced or reordered one (the link to
-   * its predecessor), and subject-index rows that are missing or do not match
-   * a record. With `anchor` (an earlier `head()`), also finds the log cut
-   * short or rewritten back to the anchor.
+   * Recomputes the chain from record 1 with the keyring (read afresh; never
+   * created here): finds a missing record (a gap in the ids), an edited one
+   * (its hash), a re-chained stretch (hashes that are no HMAC of their
+   * content, or unkeyed records after keyed ones), a reordered one (linked to
+   * a record after it), and subject-index rows that are missing or do not
+   * match a record. Then holds the log against every checkpoint (the newest
+   * records deleted, the log cut back and written on, or emptied) and, with
+   * `anchor` (an earlier `head()`), against that. Reports the first problem
+   * with its kind (TamperKind).
    */
   async verify(options: { anchor?: { id: number; hash: string } } = {}): Promise<VerifyResult> {
     const db = this.store.db;
+    const ring = AuditKeyring.open(this.keyFile, { create: false, clock: this.clock });
     let prevId = 0;
     let prevHash = GENESIS_HASH;
     let checked = 0;
+    let legacy = 0;
     let pairs = 0;
-    const bad = (id: number, reason: string): VerifyResult => ({ ok: false, checked, firstBad: { id, reason } });
+    const bad = (id: number, kind: TamperKind, reason: string): VerifyResult => ({ ok: false, checked, legacy, firstBad: { id, kind, reason } });
     for (let first = true; ; first = false) {
       // The first page is not bounded below, so a record slipped in with an id below 1 is seen.
       const page = db.selectFrom('audit').selectAll().orderBy('id').limit(PAGE);
@@ -356,26 +458,39 @@ export class AuditLog {
       if (raw.length === 0) break;
       const rows = raw.map((r) => ({ ...r, id: Number(r.id) }));
       const indexed = await this.#indexedPairs(rows);
-      for (const r of rows) {
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
         const expected = prevId + 1;
-        if (r.id < expected) return bad(r.id, `a record with id ${r.id} is out of sequence (inserted)`);
+        if (r.id < expected) return bad(r.id, 'inserted', `a record with id ${r.id} is out of sequence (inserted)`);
         if (r.id > expected) {
-          return bad(expected, `record ${expected} is missing (deleted): the record after ${prevId} is ${r.id}`);
+          return bad(expected, 'deleted', `record ${expected} is missing (deleted): the record after ${prevId} is ${r.id}`);
         }
-        if (recordHash(r) !== r.hash) return bad(r.id, 'the content does not match its hash (the record was edited)');
+        if (r.key_id === null && checked > legacy) {
+          return bad(r.id, 'rechained', `record ${r.id} is unkeyed though keyed records come before it: the chain was recomputed from here without the key`);
+        }
+        if (r.key_id !== null && !ring.has(r.key_id)) {
+          return bad(r.id, 'unknown_key', `record ${r.id} was made with audit key "${r.key_id}", which the keyring ${ring.file} does not hold (is OPENCPR_AUDIT_KEY_FILE the writers' key file?)`);
+        }
+        if (!hashHolds(ring, r)) {
+          if (await this.#linksForward(r)) return bad(r.id, 'reordered', `record ${r.id} links to a record after it (records were reordered)`);
+          // Re-chained: the next record links to this one's (wrong) hash and is no better.
+          const next = rows[i + 1] ?? (await this.#recordAt(r.id + 1));
+          if (next && next.prev_hash === r.hash && next.key_id !== null && ring.has(next.key_id) && !hashHolds(ring, next)) {
+            return bad(r.id, 'rechained', `from record ${r.id} on the hashes are not the audit key's: the chain was recomputed without the key (after an edit)`);
+          }
+          return bad(r.id, 'edited', 'the content does not match its hash (the record was edited)');
+        }
         if (r.prev_hash !== prevHash) {
-          return bad(
-            r.id,
-            prevId === 0
-              ? 'the first record does not start the chain'
-              : `the link to record ${prevId} is broken (a record was replaced, reordered or re-hashed)`,
-          );
+          if (prevId === 0) return bad(r.id, 'edited', 'the first record does not start the chain');
+          if (await this.#linksForward(r)) return bad(r.id, 'reordered', `record ${r.id} links to a record after it (records were reordered)`);
+          return bad(r.id, 'edited', `the link to record ${prevId} is broken (record ${prevId} was replaced or re-hashed)`);
         }
         for (const s of uniqueSubjects(r.subjects)) {
-          if (!indexed.has(pairKey(r.id, s))) return bad(r.id, 'a subject of the record is missing from the audit_subject index');
+          if (!indexed.has(pairKey(r.id, s))) return bad(r.id, 'index_mismatch', 'a subject of the record is missing from the audit_subject index');
           pairs += 1;
         }
         checked += 1;
+        if (r.key_id === null) legacy += 1;
         prevId = r.id;
         prevHash = r.hash;
       }
@@ -389,7 +504,7 @@ export class AuditLog {
       .executeTakeFirstOrThrow();
     if (Number(count.n) !== pairs) {
       const id = await this.#firstForeignIndexRow(prevId);
-      return bad(id ?? 0, 'the audit_subject index has a row the record does not name');
+      return bad(id ?? 0, 'index_mismatch', 'the audit_subject index has a row the record does not name');
     }
     const orphan = await db
       .selectFrom('audit_subject')
@@ -401,15 +516,92 @@ export class AuditLog {
       .orderBy('audit_id')
       .limit(1)
       .executeTakeFirst();
-    if (orphan) return bad(Number(orphan.audit_id), 'the audit_subject index has a row for a record that does not exist');
+    if (orphan) return bad(Number(orphan.audit_id), 'index_mismatch', 'the audit_subject index has a row for a record that does not exist');
 
     if (options.anchor) {
       const a = options.anchor;
-      const r = await db.selectFrom('audit').select('hash').where('id', '=', a.id).executeTakeFirst();
-      if (!r) return bad(a.id, 'the anchored record is missing (the log was cut short)');
-      if (r.hash !== a.hash) return bad(a.id, 'the anchored record has another hash (the log was rewritten)');
+      const r = await this.#recordAt(a.id);
+      if (!r) return bad(a.id, 'deleted_newest', 'the anchored record is missing (the log was cut short)');
+      if (r.hash !== a.hash) return bad(a.id, 'truncated', 'the anchored record has another hash (the log was rewritten)');
     }
-    return { ok: true, checked };
+    const cp = await this.#holdToCheckpoints(ring, checked > legacy, bad);
+    if (cp && 'ok' in cp) return cp;
+    if (!cp && prevId === 0 && (await db.selectFrom('registration').select('seq').limit(1).executeTakeFirst())) {
+      return bad(1, 'emptied', 'the log is empty, but the register holds registrations: the log was emptied or replaced (unless this store was only loaded, by generate or import, and has not been read since)');
+    }
+    return { ok: true, checked, legacy, ...(cp ? { checkpoint: { id: cp.id, at: cp.at } } : {}) };
+  }
+
+  /**
+   * Every checkpoint against the log: the record at its id must exist and
+   * have its hash. Returns the problem, or the newest checkpoint (undefined:
+   * there is none). Records found missing are looked up after the file is
+   * read, so records written while verify ran are not taken for deleted ones.
+   */
+  async #holdToCheckpoints(
+    ring: AuditKeyring,
+    keyed: boolean,
+    bad: (id: number, kind: TamperKind, reason: string) => VerifyResult,
+  ): Promise<VerifyResult | Checkpoint | undefined> {
+    const file = this.checkpointFile;
+    const of = (c: Checkpoint, line: number) => `the checkpoint of ${c.at} (line ${line} of ${file})`;
+    let newest: Checkpoint | undefined;
+    let beyond: { c: Checkpoint; line: number } | undefined;
+    let batch: Array<{ c: Checkpoint; line: number }> = [];
+    const compare = async (): Promise<VerifyResult | undefined> => {
+      const ids = [...new Set(batch.map((b) => b.c.id))];
+      const rows = await this.store.db.selectFrom('audit').select(['id', 'hash', 'key_id']).where('id', 'in', ids).execute();
+      const found = new Map(rows.map((r) => [Number(r.id), r]));
+      for (const { c, line } of batch) {
+        const r = found.get(c.id);
+        if (!r) {
+          if (!beyond || c.id > beyond.c.id) beyond = { c, line };
+        } else if (r.hash !== c.hash) {
+          return r.key_id === null
+            ? bad(c.id, 'rechained', `record ${c.id} is not the one ${of(c, line)} vouches for, and is unkeyed: the log was recomputed without the key`)
+            : bad(c.id, 'truncated', `record ${c.id} is not the one ${of(c, line)} vouches for: the log was cut back to before it and written on`);
+        }
+      }
+      batch = [];
+      return undefined;
+    };
+    for await (const l of readCheckpoints(file, ring)) {
+      if ('bad' in l) return bad(l.id ?? 0, 'bad_checkpoint_signature', `line ${l.line} of the checkpoint file ${file} ${l.bad}`);
+      const c = l.checkpoint;
+      if (!newest || c.id >= newest.id) newest = c;
+      batch.push({ c, line: l.line });
+      if (batch.length >= IN_CHUNK) {
+        const b = await compare();
+        if (b) return b;
+      }
+    }
+    if (batch.length) {
+      const b = await compare();
+      if (b) return b;
+    }
+    if (beyond) {
+      const { c, line } = beyond;
+      const head = await this.head();
+      if (!head) return bad(1, 'emptied', `the log is empty, but ${of(c, line)} vouches for ${c.id} records: it was emptied or replaced`);
+      if (head.id < c.id) {
+        return bad(head.id + 1, 'deleted_newest', `the log ends at record ${head.id}, but ${of(c, line)} vouches for record ${c.id}: records ${head.id + 1} to ${c.id}, the newest, were deleted`);
+      }
+    }
+    if (!newest && keyed) {
+      return bad(0, 'checkpoints_missing', `the log has keyed records, but the checkpoint file ${file} holds no checkpoint: it was deleted, or is not the writers' (OPENCPR_AUDIT_CHECKPOINT_FILE), and the newest records cannot be vouched for`);
+    }
+    return newest;
+  }
+
+  /** Whether the record links to one that comes after it (a reordering), judged by its prev_hash. Only run on a bad record: a scan. */
+  async #linksForward(r: Row): Promise<boolean> {
+    const later = await this.store.db.selectFrom('audit').select('id').where('hash', '=', r.prev_hash).where('id', '>', r.id).limit(1).executeTakeFirst();
+    return later !== undefined;
+  }
+
+  async #recordAt(id: number): Promise<Row | undefined> {
+    const r = await this.store.db.selectFrom('audit').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && { ...r, id: Number(r.id) };
   }
 
   // --- writing ---
@@ -463,6 +655,10 @@ export class AuditLog {
             await this.#write(batch);
             this.#stats.transactions += 1;
             this.#stats.records += batch.length;
+            // The first commit is checkpointed before its answers leave: a log with keyed records
+            // and no checkpoint at all was then tampered with (or its checkpoint file lost).
+            if (this.#checkpointed === undefined) this.#checkpoint();
+            else this.#scheduleCheckpoint();
             for (const p of batch) p.resolve();
           } catch (e) {
             this.#stats.failedTransactions += 1;
@@ -479,12 +675,44 @@ export class AuditLog {
     })();
   }
 
+  /** A checkpoint of the newest record this log wrote, unless it has one already. Never throws: a failure is counted and warned of. */
+  #checkpoint(): void {
+    const w = this.#written;
+    if (!w || w.id === this.#checkpointed) return;
+    this.#checkpointed = w.id;
+    try {
+      appendCheckpoint(this.checkpointFile, this.#keyring(), { id: w.id, hash: w.hash, at: this.clock.now().toISOString() });
+      this.#stats.checkpoints += 1;
+    } catch (e) {
+      // The records are written and durable; without checkpoints `verify` cannot vouch for the newest of them.
+      this.#stats.failedCheckpoints += 1;
+      process.emitWarning(`The audit checkpoint could not be written to ${this.checkpointFile}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** At most one checkpoint per checkpointEveryMs; the timer does not keep the process alive (close writes the last one). */
+  #scheduleCheckpoint(): void {
+    if (this.#checkpointTimer) return;
+    this.#checkpointTimer = setTimeout(() => {
+      this.#checkpointTimer = undefined;
+      this.#checkpoint();
+    }, this.#checkpointEveryMs);
+    this.#checkpointTimer.unref();
+  }
+
+  #keyring(): AuditKeyring {
+    return (this.#ring ??= AuditKeyring.open(this.keyFile, { create: true, clock: this.clock }));
+  }
+
   /** One transaction: lock, read the chain's head, append the batch in order, commit. */
   async #write(batch: Pending[]): Promise<void> {
+    const ring = this.#keyring(); // a key file that cannot be read or made fails the write (fail closed)
+    let last: Row | undefined;
     const append = async (db: Kysely<DB>) => {
-      const last = await db.selectFrom('audit').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
-      const { rows, index } = chained(batch, last ? { id: Number(last.id), hash: last.hash } : null);
+      const head = await db.selectFrom('audit').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
+      const { rows, index } = chained(batch, head ? { id: Number(head.id), hash: head.hash } : null, ring);
       await insertRows(db, this.store.dialect, rows, index);
+      last = rows[rows.length - 1];
     };
     const offThread = this.store.writeOffThread;
     if (offThread) {
@@ -494,14 +722,14 @@ export class AuditLog {
       // moved it, writes nothing and says where it is, and the rows are chained anew.
       for (let attempt = 0; ; attempt++) {
         const head = this.#head;
-        const { rows, index } = chained(batch, head ?? null);
+        const { rows, index } = chained(batch, head ?? null, ring);
         const r = await offThread({
           check: { sql: 'select id, hash from audit order by id desc limit 1', params: [], expect: head === undefined ? ['unknown'] : head && [head.id, head.hash] },
           statements: sqliteInserts(rows, index),
         });
         if (r.written) {
-          const last = rows[rows.length - 1]!;
-          this.#head = { id: last.id, hash: last.hash };
+          const newest = rows[rows.length - 1]!;
+          this.#head = this.#written = { id: newest.id, hash: newest.hash };
           return;
         }
         this.#head = r.actual ? { id: Number(r.actual[0]), hash: String(r.actual[1]) } : null;
@@ -527,6 +755,7 @@ export class AuditLog {
         await append(tx);
       });
     }
+    if (last) this.#written = { id: last.id, hash: last.hash }; // committed
   }
 
   // --- verifying ---
@@ -576,19 +805,24 @@ export class AuditLog {
 
 const COLUMNS = [
   'id', 'at', 'customer', 'actor', 'actor_kind', 'action', 'subjects',
-  'legal_basis', 'fields', 'request_id', 'detail', 'prev_hash', 'hash',
+  'legal_basis', 'fields', 'request_id', 'detail', 'prev_hash', 'hash', 'key_id',
 ] as const satisfies ReadonlyArray<keyof Row>;
 
-/** The batch's records with ids and hashes, chained to `head` (null: the log is empty). */
-function chained(batch: readonly Pending[], head: { id: number; hash: string } | null): { rows: Row[]; index: Array<{ subject: string; audit_id: number }> } {
+/** The batch's records with ids and keyed hashes (the keyring's current key), chained to `head` (null: the log is empty). */
+function chained(
+  batch: readonly Pending[],
+  head: { id: number; hash: string } | null,
+  ring: AuditKeyring,
+): { rows: Row[]; index: Array<{ subject: string; audit_id: number }> } {
+  const key = ring.currentId!; // a keyring opened for writing has one
   let id = head?.id ?? 0;
   let prev = head?.hash ?? GENESIS_HASH;
   const rows: Row[] = [];
   const index: Array<{ subject: string; audit_id: number }> = [];
   for (const b of batch) {
     id += 1;
-    const r = { ...b.row, id, prev_hash: prev };
-    const hash = recordHash(r);
+    const r = { ...b.row, id, prev_hash: prev, key_id: key };
+    const hash = ring.mac(key, canonicalForm(r))!;
     rows.push({ ...r, hash });
     for (const subject of b.subjects) index.push({ subject, audit_id: id });
     prev = hash;

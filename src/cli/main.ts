@@ -278,7 +278,7 @@ export function buildCli(io: CliIo): Command {
     async () => {
       const { store, close } = await openStoreFor();
       const audit = new AuditLog(store, io.clock);
-      return { audit, close: async () => (await audit.drain(), close()) };
+      return { audit, close: async () => (await audit.close(), close()) };
     },
     io,
   );
@@ -304,7 +304,7 @@ async function withOpen<T>(register: Register, fn: (r: Register) => Promise<T>, 
 /** Serves until SIGINT/SIGTERM, then closes the server and the store. */
 async function serve(register: Register, port: number, host: string, io: CliIo, example = '/api/v1/security/authorisations', key = '<API key>'): Promise<void> {
   await ensureWebClient((s) => io.err(s)); // builds web/ when missing or stale (API-2)
-  const { app } = await buildApp(register, io.clock, { logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+  const { app, ctx } = await buildApp(register, io.clock, { logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
   try {
     await app.listen({ port, host });
   } catch (e) {
@@ -321,6 +321,7 @@ async function serve(register: Register, port: number, host: string, io: CliIo, 
   });
   io.err('Stopping.\n');
   await app.close();
+  await ctx.audit.close(); // the last checkpoint of the audit chain
   await register.close();
 }
 

@@ -81,8 +81,10 @@ export interface MetaTable {
 /**
  * AUD-3: one row per lookup, hash-chained (migration 0003). `id` is given by
  * the writer (last id + 1) so that ids have no gaps; `subjects` and `fields`
- * are JSON arrays, `detail` a JSON object; `hash` is SHA-256 over the
- * record's canonical form including `prev_hash` (see access/audit.ts).
+ * are JSON arrays, `detail` a JSON object; `hash` is an HMAC-SHA-256 with
+ * the keyring's key `key_id` (migration 0021) over the record's canonical
+ * form including `prev_hash`, or for legacy records (`key_id` null) a plain
+ * SHA-256 (see access/audit.ts).
  */
 export interface AuditTable {
   id: number;
@@ -101,6 +103,8 @@ export interface AuditTable {
   detail: string | null;
   prev_hash: string;
   hash: string;
+  /** The audit key the hash was made with; null: a legacy (unkeyed, v1) record. */
+  key_id: string | null;
 }
 
 /** §46: an index of `audit.subjects`, one row per (subject, record). */

@@ -1,8 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { sql } from 'kysely';
-import { AuditError, AuditLog, GENESIS_HASH, recordHash, type AuditEntry } from '../../src/access/audit.ts';
+import { AuditError, AuditLog, canonicalForm, GENESIS_HASH, legacyHash, type AuditEntry } from '../../src/access/audit.ts';
+import { AuditKeyring } from '../../src/access/audit-key.ts';
 import { addAuditCommands } from '../../src/cli/commands/audit.ts';
 import { CliError } from '../../src/cli/errors.ts';
 import { FixedClock } from '../../src/domain/clock.ts';
@@ -19,18 +23,23 @@ interface Fresh {
   dispose(): Promise<void>;
 }
 
-async function fresh(kind: Kind): Promise<Fresh> {
+/** A fresh store and log; with `ownKey`, a key file and checkpoint file of its own (not PostgreSQL's shared .opencpr/audit.key), for tests that change them. */
+async function fresh(kind: Kind, ownKey = false): Promise<Fresh> {
   const ts = await createTestStore(kind);
   const store = await openStore(ts.location);
   const clock = new FixedClock('2026-03-15T09:00:00Z');
+  const dir = ownKey ? mkdtempSync(join(tmpdir(), 'opencpr-key-')) : undefined;
+  const audit = new AuditLog(store, clock, dir ? { keyFile: join(dir, 'audit.key'), checkpointFile: join(dir, 'audit.checkpoints') } : {});
   return {
     store,
     clock,
-    audit: new AuditLog(store, clock),
+    audit,
     location: ts.location,
     async dispose() {
+      await audit.close();
       await store.close();
       await ts.drop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -101,8 +110,12 @@ for (const kind of STORE_KINDS) {
       assert.equal(r.prevHash, GENESIS_HASH);
       assert.match(r.hash, /^[0-9a-f]{64}$/);
 
+      // Keyed: an HMAC with the keyring's current key, which the record names.
       const row = await f.store.db.selectFrom('audit').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
-      assert.equal(recordHash({ ...row, id: Number(row.id) }), row.hash);
+      const ring = AuditKeyring.open(f.audit.keyFile, { create: false, clock: f.clock });
+      assert.equal(row.key_id, ring.currentId);
+      assert.equal(ring.mac(row.key_id!, canonicalForm({ ...row, id: Number(row.id) })), row.hash);
+      assert.notEqual(legacyHash({ ...row, id: Number(row.id) }), row.hash);
       const index = await f.store.db.selectFrom('audit_subject').selectAll().orderBy('subject').execute();
       assert.deepEqual(
         index.map((x) => [x.subject, Number(x.audit_id)]),
@@ -151,7 +164,9 @@ for (const kind of STORE_KINDS) {
       assert.equal(ids[0], (head?.id ?? 0) + 1);
       assert.equal(ids[499], ids[0]! + 499);
       const v = await f.audit.verify();
-      assert.deepEqual(v, { ok: true, checked: (head?.id ?? 0) + 500 });
+      assert.equal(v.ok, true, JSON.stringify(v.firstBad));
+      assert.equal(v.checked, (head?.id ?? 0) + 500);
+      assert.equal(v.legacy, 0);
     });
 
     test('several writers (connections) on one store keep one linear chain', async () => {
@@ -271,12 +286,13 @@ for (const kind of STORE_KINDS) {
       const f = await fresh(kind);
       try {
         await fill(f, 20);
-        assert.deepEqual(await f.audit.verify(), { ok: true, checked: 20 });
+        assert.deepEqual(await f.audit.verify(), { ok: true, checked: 20, legacy: 0, checkpoint: { id: 20, at: '2026-03-15T09:00:00.000Z' } });
         await unprotect(f.store);
         await raw(f.store, "UPDATE audit SET actor = 'usr_innocent' WHERE id = 7");
         const v = await f.audit.verify();
         assert.equal(v.ok, false);
         assert.equal(v.firstBad?.id, 7);
+        assert.equal(v.firstBad?.kind, 'edited');
         assert.match(v.firstBad!.reason, /edited/);
         assert.equal(v.checked, 6);
       } finally {
@@ -284,17 +300,17 @@ for (const kind of STORE_KINDS) {
       }
     });
 
-    test('an edited record whose hash was recomputed breaks the next link', async () => {
+    test('an edited record whose hash was recomputed without the key is found at that record', async () => {
       const f = await fresh(kind);
       try {
         await fill(f, 10);
         await unprotect(f.store);
         const row = await f.store.db.selectFrom('audit').selectAll().where('id', '=', 4).executeTakeFirstOrThrow();
         const forged = { ...row, id: Number(row.id), customer: 'cus_x' };
-        await raw(f.store, `UPDATE audit SET customer = 'cus_x', hash = '${recordHash(forged)}' WHERE id = 4`);
+        await raw(f.store, `UPDATE audit SET customer = 'cus_x', hash = '${legacyHash(forged)}' WHERE id = 4`);
         const v = await f.audit.verify();
-        assert.equal(v.firstBad?.id, 5);
-        assert.match(v.firstBad!.reason, /link to record 4/);
+        assert.equal(v.firstBad?.id, 4);
+        assert.equal(v.firstBad?.kind, 'edited');
       } finally {
         await f.dispose();
       }
@@ -309,6 +325,7 @@ for (const kind of STORE_KINDS) {
         let v = await f.audit.verify();
         assert.equal(v.ok, false);
         assert.equal(v.firstBad?.id, 12);
+        assert.equal(v.firstBad?.kind, 'deleted');
         assert.match(v.firstBad!.reason, /missing/);
         assert.equal(v.checked, 11);
 
@@ -329,9 +346,10 @@ for (const kind of STORE_KINDS) {
         await raw(g.store, 'UPDATE audit SET id = 6 WHERE id = -5');
         const v = await g.audit.verify();
         assert.equal(v.firstBad?.id, 5);
+        assert.equal(v.firstBad?.kind, 'reordered');
         // Mid-swap, record 5 sits at id -5: seen, not skipped.
         await raw(g.store, 'UPDATE audit SET id = -5 WHERE id = 5');
-        assert.equal((await g.audit.verify()).firstBad?.id, -5);
+        assert.deepEqual((await g.audit.verify()).firstBad && { id: -5, kind: 'inserted' }, { id: -5, kind: 'inserted' });
         await raw(g.store, 'UPDATE audit SET id = 5 WHERE id = -5');
 
         await raw(g.store, 'UPDATE audit SET id = -5 WHERE id = 5');
@@ -343,6 +361,7 @@ for (const kind of STORE_KINDS) {
         await raw(g.store, 'DELETE FROM audit_subject WHERE audit_id = 8');
         let w = await g.audit.verify();
         assert.equal(w.firstBad?.id, 8);
+        assert.equal(w.firstBad?.kind, 'index_mismatch');
         assert.match(w.firstBad!.reason, /audit_subject/);
         await raw(g.store, `INSERT INTO audit_subject (subject, audit_id) VALUES ('${pnrs[7]}', 8)`);
         assert.equal((await g.audit.verify()).ok, true);
@@ -360,7 +379,7 @@ for (const kind of STORE_KINDS) {
       }
     });
 
-    test('a log cut short is found against an anchor', async () => {
+    test('a log cut short is found against an anchor too', async () => {
       const f = await fresh(kind);
       try {
         await fill(f, 10);
@@ -370,9 +389,9 @@ for (const kind of STORE_KINDS) {
         await unprotect(f.store);
         await raw(f.store, 'DELETE FROM audit_subject WHERE audit_id >= 9');
         await raw(f.store, 'DELETE FROM audit WHERE id >= 9');
-        assert.equal((await f.audit.verify()).ok, true, 'the chain alone cannot see a cut tail');
         const v = await f.audit.verify({ anchor });
         assert.equal(v.firstBad?.id, 10);
+        assert.equal(v.firstBad?.kind, 'deleted_newest');
         assert.match(v.firstBad!.reason, /cut short/);
       } finally {
         await f.dispose();
@@ -404,7 +423,9 @@ for (const kind of STORE_KINDS) {
 
         // Nothing of the failed batch was written; the log goes on intact.
         await f.audit.record({ actor: 'usr_3', customer: 'cus_A', action: 'person.lookup', subjects: [] });
-        assert.deepEqual(await f.audit.verify(), { ok: true, checked: 4 });
+        const v = await f.audit.verify();
+        assert.equal(v.ok, true, JSON.stringify(v.firstBad));
+        assert.equal(v.checked, 4);
         assert.equal((await f.audit.entries(1))[0]?.actor, 'usr_3');
         assert.equal((await f.audit.lookupsOf('0101901234')).length, 0);
       } finally {
@@ -412,8 +433,8 @@ for (const kind of STORE_KINDS) {
       }
     });
 
-    test('CLI: audit verify, search and statistics', async () => {
-      const f = await fresh(kind);
+    test('CLI: audit verify, rotate-key, search and statistics', async () => {
+      const f = await fresh(kind, true);
       try {
         await fill(f, 12);
         const run = async (...args: string[]) => {
@@ -434,7 +455,7 @@ for (const kind of STORE_KINDS) {
 
         let r = await run('audit', 'verify');
         assert.equal(r.error, undefined);
-        assert.match(r.out, /intact: 12 records/);
+        assert.match(r.out, /intact: 12 records, keyed hash chain verified; checkpoints agree, the newest vouching for record 12/);
         assert.equal(r.closed, 1);
 
         r = await run('audit', 'search', '--customer', 'cus_a', '--json');
@@ -456,13 +477,30 @@ for (const kind of STORE_KINDS) {
         assert.ok(r.error, 'missing --customer is an error');
         assert.match(r.err, /--customer/);
 
+        // Rotation: a new current key; the records made with the old one still verify.
+        r = await run('audit', 'rotate-key');
+        assert.equal(r.error, undefined);
+        assert.match(r.out, /New audit key k\d{8}-[0-9a-f]{6} is current in .*restart/);
+        r = await run('audit', 'verify');
+        assert.equal(r.error, undefined);
+        const keyFile = f.audit.keyFile;
+        const keys = readFileSync(keyFile, 'utf8');
+        writeFileSync(keyFile, 'not a keyring');
+        r = await run('audit', 'verify');
+        assert.ok(r.error instanceof CliError, String(r.error));
+        assert.match(r.error.message, /is not an OpenCPR audit keyring|cannot be read/);
+        writeFileSync(keyFile, keys);
+
         await unprotect(f.store);
         await raw(f.store, 'DELETE FROM audit WHERE id = 5');
         r = await run('audit', 'verify');
         assert.ok(r.error instanceof CliError);
         assert.equal(r.error.exitCode, 1);
-        assert.match(r.error.message, /broken at record 5: record 5 is missing/);
+        assert.match(r.error.message, /tampered with \(deleted\) at record 5: record 5 is missing/);
         assert.equal(r.closed, 1);
+        r = await run('audit', 'verify', '--json');
+        assert.equal(JSON.parse(r.out).firstBad.kind, 'deleted');
+        assert.equal((r.error as CliError).exitCode, 1);
       } finally {
         await f.dispose();
       }

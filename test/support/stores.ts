@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { defaultAuditFiles } from '../../src/access/audit-key.ts';
 import { FixedClock } from '../../src/domain/clock.ts';
 import { Register } from '../../src/register/register.ts';
 import { openStore } from '../../src/storage/store.ts';
@@ -45,6 +46,8 @@ export async function createTestStore(kind: 'sqlite' | 'postgres'): Promise<Test
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
+      // The database's audit checkpoints live outside it (in .opencpr/; the key there is shared and kept).
+      rmSync(defaultAuditFiles(url.toString()).checkpointFile, { force: true });
     },
   };
 }

@@ -1,15 +1,20 @@
 /**
- * `opencpr audit …`: verify the audit log's hash chain, and the log search
- * and transaction statistics of one customer (AUD-3, AUD-4).
+ * `opencpr audit …`: verify the audit log's keyed hash chain against its
+ * checkpoints, rotate the audit key, and the log search and transaction
+ * statistics of one customer (AUD-3, AUD-4).
  */
 import type { Command } from 'commander';
 import type { AuditLog, AuditRecord, AuditSearch } from '../../access/audit.ts';
+import { AuditKeyError, rotateAuditKey } from '../../access/audit-key.ts';
+import { systemClock, type Clock } from '../../domain/clock.ts';
 import { CliError } from '../errors.ts';
 
 
 export interface AuditCommandIo {
   out(s: string): void;
   err(s: string): void;
+  /** Dates a new audit key's id (default: the system clock). */
+  clock?: Clock;
 }
 
 export function addAuditCommands(
@@ -21,6 +26,10 @@ export function addAuditCommands(
     const { audit, close } = await openAudit();
     try {
       return await fn(audit);
+    } catch (e) {
+      // A key file that is unreadable or not a keyring: the operator's to fix, said plainly.
+      if (e instanceof AuditKeyError) throw new CliError(e.message);
+      throw e;
     } finally {
       await close();
     }
@@ -30,7 +39,7 @@ export function addAuditCommands(
 
   audit
     .command('verify')
-    .description('recompute the hash chain; exit 1 with the first bad record if the log was tampered with')
+    .description('check the keyed hash chain and the signed checkpoints; exit 1 naming the first problem (its kind: edited, rechained, reordered, deleted, deleted_newest, truncated, emptied, …)')
     .option('--anchor <id:hash>', 'also check that this earlier head (record id and hash) is still there')
     .option('--json', 'JSON output')
     .action(async (o: { anchor?: string; json?: boolean }) => {
@@ -39,9 +48,22 @@ export function addAuditCommands(
       if (o.json) io.out(JSON.stringify(r) + '\n');
       if (!r.ok) {
         const bad = r.firstBad!;
-        throw new CliError(`The audit log is broken at record ${bad.id}: ${bad.reason} (${r.checked} records intact before it).`);
+        const where = bad.id > 0 ? ` at record ${bad.id}` : '';
+        throw new CliError(`The audit log was tampered with (${bad.kind})${where}: ${bad.reason} (${r.checked} records intact before it).`);
       }
-      if (!o.json) io.out(`Audit log intact: ${r.checked} records, hash chain verified.\n`);
+      if (!o.json) {
+        const legacy = r.legacy ? ` (${r.legacy} of them legacy records, unkeyed, from before the log was keyed)` : '';
+        const cp = r.checkpoint ? `; checkpoints agree, the newest vouching for record ${r.checkpoint.id} (${r.checkpoint.at})` : '; no checkpoints yet';
+        io.out(`Audit log intact: ${r.checked} records${legacy}, keyed hash chain verified${cp}.\n`);
+      }
+    });
+
+  audit
+    .command('rotate-key')
+    .description('add a new audit key and make it current (old keys stay, to verify the records made with them); restart the writers afterwards')
+    .action(async () => {
+      const [file, id] = await withAudit(async (a) => [a.keyFile, rotateAuditKey(a.keyFile, io.clock ?? systemClock)] as const);
+      io.out(`New audit key ${id} is current in ${file}; restart the processes that write the log so that they use it.\n`);
     });
 
   audit
