@@ -18,13 +18,12 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { sql, type Kysely } from 'kysely';
+import type pg from 'pg';
 import { checkPnr, NO_MOD11_DATES } from '../domain/pnr/pnr.ts';
 import type { CivilDate, Instant } from '../domain/dates.ts';
 import { dateOf } from '../domain/dates.ts';
 import { copyRows, type Cell } from '../storage/copy.ts';
 import { deferIndexes, restoreDeferredIndexes } from '../storage/deferred-indexes.ts';
-import type { DB } from '../storage/schema.ts';
 import type { Store } from '../storage/store.ts';
 import { applyAnnulment, applyChanges, registrationsInForce, type FactChange, type Registration, type Version } from './bitemporal.ts';
 import { projectionRows, type Register } from './register.ts';
@@ -100,6 +99,8 @@ interface Prepared {
   rows: BatchRows;
   /** SQLite: the first sequence number the rows were built with. */
   first: number;
+  /** PostgreSQL: the transaction that drew the rows' sequence numbers, and commits them. */
+  tx?: HeldTransaction;
 }
 
 /** Where batches go: rows are prepared (CPU) while the previous batch commits (I/O, or the writer thread). */
@@ -107,6 +108,8 @@ interface Sink {
   prepare(persons: PersonLoad[]): Promise<Prepared>;
   /** Writes the batch and the job's progress in one transaction. */
   commit(batch: Prepared, key: string, done: number): Promise<void>;
+  /** Lets go of a prepared batch that will not be committed. */
+  abandon(batch: Prepared): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -148,7 +151,14 @@ async function loadBatches(register: Register, persons: Iterable<PersonLoad>, op
   const flush = async () => {
     const prepared = await sink.prepare(batch);
     batch = [];
-    if (inFlight) await inFlight;
+    if (inFlight) {
+      try {
+        await inFlight;
+      } catch (e) {
+        await sink.abandon(prepared);
+        throw e;
+      }
+    }
     const target = done + prepared.persons.length;
     inFlight = sink.commit(prepared, key, target).then(() => {
       done = target;
@@ -435,6 +445,7 @@ async function sqliteSink(file: string, build: BuildRows): Promise<Sink> {
         batch = await prepare(batch.persons);
       }
     },
+    abandon: async () => undefined,
     close: () => writer.close(),
   };
 }
@@ -445,19 +456,30 @@ async function sqliteSink(file: string, build: BuildRows): Promise<Sink> {
  * PostgreSQL: each batch is one transaction on a connection of the store's
  * pool, the rows sent with COPY FROM STDIN (storage/copy.ts), table by table.
  * The no-mod-11 dates (a handful, and possibly listed already) and the job's
- * progress are ordinary statements in the same transaction.
+ * progress are ordinary statements in the same transaction. The transaction
+ * opens when the batch is prepared: it takes its id, then draws the batch's
+ * sequence numbers, so that followers of the log wait for it instead of
+ * stepping past its numbers (register/log-cursor.ts).
  */
 function postgresSink(store: Store, build: BuildRows): Sink {
   const rawTransaction = store.rawTransaction;
   if (!rawTransaction) throw new Error('This PostgreSQL store cannot run its own transactions.');
   return {
     async prepare(persons) {
-      // nextval is outside any transaction anyway; concurrent registrations may interleave, so the numbers need not be contiguous.
-      const seqs = await reservePostgresSeqs(store.db, registrationCount(persons));
-      return { persons, first: 0, rows: build(persons, (i) => seqs[i]!) };
+      const tx = await holdTransaction(rawTransaction);
+      try {
+        await tx.client.query('select pg_current_xact_id()');
+        // Concurrent registrations may interleave, so the numbers need not be contiguous.
+        const seqs = await reservePostgresSeqs(tx.client, registrationCount(persons));
+        return { persons, first: 0, rows: build(persons, (i) => seqs[i]!), tx };
+      } catch (e) {
+        await tx.rollback(e);
+        throw e;
+      }
     },
-    async commit({ rows }, key, done) {
-      await rawTransaction(async (client) => {
+    async commit({ rows, tx }, key, done) {
+      const client = tx!.client;
+      try {
         for (const table of TABLES) {
           if (table === 'no_mod11_date') continue;
           await copyRows(client, table, COLUMNS[table], rows[table]);
@@ -467,16 +489,57 @@ function postgresSink(store: Store, build: BuildRows): Sink {
           await client.query(`insert into no_mod11_date (birth_date, since) values ($1, $2)${ON_CONFLICT.no_mod11_date}`, [dates[i], dates[i + 1]]);
         }
         await client.query('insert into meta (key, value) values ($1, $2) on conflict (key) do update set value = excluded.value', [key, String(done)]);
-      });
+      } catch (e) {
+        await tx!.rollback(e);
+        throw e;
+      }
+      await tx!.commit();
+    },
+    async abandon({ tx }) {
+      await tx?.rollback(new Error('The load stopped before this batch.'));
     },
     async close() {},
   };
 }
 
+/** A transaction of `Store.rawTransaction` held open across calls: committed by `commit`, rolled back by `rollback`. */
+interface HeldTransaction {
+  client: pg.ClientBase;
+  commit(): Promise<void>;
+  rollback(cause: unknown): Promise<void>;
+}
+
+async function holdTransaction(rawTransaction: NonNullable<Store['rawTransaction']>): Promise<HeldTransaction> {
+  let end!: (cause?: { error: unknown }) => void;
+  const ended = new Promise<{ error: unknown } | undefined>((resolve) => (end = resolve));
+  let opened!: (client: pg.ClientBase) => void;
+  const ready = new Promise<pg.ClientBase>((resolve) => (opened = resolve));
+  const done = rawTransaction(async (client) => {
+    opened(client);
+    const cause = await ended;
+    if (cause) throw cause.error;
+  });
+  // The transaction may fail to begin: then `done` rejects before `ready` resolves.
+  const client = await Promise.race([ready, done.then(() => ready)]);
+  return {
+    client,
+    async commit() {
+      end();
+      await done;
+    },
+    async rollback(error) {
+      end({ error });
+      await done.catch(() => undefined);
+    },
+  };
+}
+
 /** `n` sequence numbers of the log, in increasing order. */
-async function reservePostgresSeqs(db: Kysely<DB>, n: number): Promise<number[]> {
+async function reservePostgresSeqs(client: pg.ClientBase, n: number): Promise<number[]> {
   if (n === 0) return [];
-  const r = await sql<{ seq: string }>`
-    select nextval(pg_get_serial_sequence('registration', 'seq')) as seq from generate_series(1, ${n})`.execute(db);
+  const r = await client.query<{ seq: string }>(
+    `select nextval(pg_get_serial_sequence('registration', 'seq')) as seq from generate_series(1, $1::int)`,
+    [n],
+  );
   return r.rows.map((x) => Number(x.seq)).sort((a, b) => a - b);
 }

@@ -367,8 +367,9 @@ export class Register {
   }
 
   async #lockPerson(tx: Tx, pnr: string): Promise<void> {
-    // PostgreSQL: serialise writers of one person (the history row is read-modify-write).
-    // SQLite has a single writer connection, so transactions never interleave.
+    // PostgreSQL: serialise writers of one person (the history row is read-modify-write). The row lock
+    // also gives the transaction its id before it draws a seq, which the log cursor's rule relies on
+    // (register/log-cursor.ts). SQLite has a single writer connection, so transactions never interleave.
     if (this.store.dialect === 'postgres') {
       await sql`select 1 from person_number where pnr = ${pnr} for update`.execute(tx);
     }

@@ -33,8 +33,9 @@ import { identificationConfirms, type IdentifiedBy } from '../domain/disclosure/
 import type { Disclosure } from '../domain/disclosure/project.ts';
 import type { GroupValue } from '../domain/person/facts.ts';
 import type { Registration, Version } from '../register/bitemporal.ts';
+import { LogCursor } from '../register/log-cursor.ts';
 import type { Register } from '../register/register.ts';
-import { writeMeta } from '../storage/meta.ts';
+import { readMeta, writeMeta } from '../storage/meta.ts';
 import type { DB } from '../storage/schema.ts';
 import type { Kysely } from 'kysely';
 import { discloseView, grantOf } from './disclosure.ts';
@@ -259,13 +260,6 @@ export function addressMatches(q: AddressQuery, a: Address): boolean {
 const DIRECTORY_CURSOR = 'company.address_directory.seq';
 /** Log pages between two saves of the cursor during a catch-up. */
 const SAVE_EVERY_PAGES = 50;
-/**
- * How long a gap in the log's sequence numbers is waited for before it is
- * passed: on PostgreSQL a transaction that drew a lower seq (a registration,
- * a bulk-load batch) may commit after a higher one; a rolled-back one never
- * fills its gap.
- */
-const GAP_WAIT_MS = 60_000;
 const LOG_PAGE = 5000;
 
 type RoadRow = DB['company_road'];
@@ -288,12 +282,11 @@ export class AddressDirectory {
   #queued: Promise<void> | undefined;
   /** The durable cursor: every registration up to it is in the directory. */
   #cursor: number | undefined;
-  /** Registrations after the cursor already indexed by this process (there is a gap before them). */
-  readonly #seen = new Set<number>();
-  /** When this process first saw each gap (real time). */
-  readonly #gaps = new Map<number, number>();
+  readonly #log: LogCursor;
 
-  constructor(private readonly register: Register) {}
+  constructor(private readonly register: Register) {
+    this.#log = new LogCursor(register.store);
+  }
 
   /**
    * Brings the directory up to the log. A call made while a catch-up is
@@ -320,27 +313,18 @@ export class AddressDirectory {
 
   async #catchUp(): Promise<void> {
     const db = this.register.store.db;
-    if (this.#cursor === undefined) {
-      const row = await db.selectFrom('meta').select('value').where('key', '=', DIRECTORY_CURSOR).executeTakeFirst();
-      this.#cursor = row ? Number(row.value) : 0;
-    }
+    this.#cursor ??= Number((await readMeta(db, DIRECTORY_CURSOR)) ?? 0);
     let saved = this.#cursor;
     let after = this.#cursor;
     let pages = 0;
     for (;;) {
+      // The cursor moves only as far as the log cursor allows (register/log-cursor.ts); what lies beyond an
+      // open gap is indexed too (indexing is idempotent), so a refresh sees every registration committed before it.
+      const { end } = await this.#log.horizon(after, LOG_PAGE);
       const regs = await this.register.log(after, LOG_PAGE);
       if (regs.length === 0) break;
-      await this.#index(regs.filter((r) => !this.#seen.has(r.seq)));
-      for (const r of regs) {
-        if (r.seq <= this.#cursor) continue;
-        if (r.seq !== this.#cursor + 1 && !this.#passGap(this.#cursor + 1)) {
-          this.#seen.add(r.seq);
-          continue;
-        }
-        this.#cursor = r.seq;
-        this.#seen.delete(r.seq);
-        while (this.#seen.delete(this.#cursor + 1)) this.#cursor++;
-      }
+      await this.#index(regs);
+      if (after === this.#cursor) this.#cursor = Math.max(this.#cursor, end);
       after = regs.at(-1)!.seq;
       if (regs.length < LOG_PAGE) break;
       // A long catch-up (a freshly loaded store) keeps its place now and then, so a restart resumes it.
@@ -356,19 +340,6 @@ export class AddressDirectory {
     if (this.#cursor === undefined || this.#cursor === saved) return saved;
     await writeMeta(this.register.store.db, DIRECTORY_CURSOR, String(this.#cursor));
     return this.#cursor;
-  }
-
-  /** A gap may be passed once it has been waited for long enough. */
-  #passGap(seq: number): boolean {
-    const now = Date.now();
-    const first = this.#gaps.get(seq);
-    if (first === undefined) {
-      this.#gaps.set(seq, now);
-      return false;
-    }
-    if (now - first < GAP_WAIT_MS) return false;
-    this.#gaps.delete(seq);
-    return true;
   }
 
   async #index(regs: Registration[]): Promise<void> {

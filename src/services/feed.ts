@@ -14,7 +14,9 @@
  * Each page scans a bounded window of the log (at most WINDOW registrations
  * after the cursor), so a company with few subscriptions over a long log
  * costs a bounded amount per request; `next` is the end of what was scanned,
- * so a client always advances, also past items it may not see.
+ * so a client always advances, also past items it may not see. A page reads
+ * no further than the log cursor's horizon (register/log-cursor.ts), so it
+ * never steps past a registration still in flight.
  *
  * Every page that shows an item is audited (`events.read`, naming the
  * persons) before it is returned (AUD-3).
@@ -30,6 +32,7 @@ import { effectiveProtections } from '../domain/disclosure/project.ts';
 import { dateOf } from '../domain/dates.ts';
 import type { Group } from '../domain/person/facts.ts';
 import type { FactChange } from '../register/bitemporal.ts';
+import { LogCursor } from '../register/log-cursor.ts';
 import { isUniqueViolation, type Register } from '../register/register.ts';
 import type { SubscriptionTable } from '../storage/tables/feed.ts';
 import { grantOf } from './disclosure.ts';
@@ -361,10 +364,14 @@ interface LogRow {
 }
 
 export class FeedService {
+  readonly #log: LogCursor;
+
   constructor(
     private readonly register: Register,
     private readonly audit: AuditLog,
-  ) {}
+  ) {
+    this.#log = new LogCursor(register.store, { waitMs: GAP_WAIT_MS });
+  }
 
   get #store() {
     return this.register.store;
@@ -394,9 +401,8 @@ export class FeedService {
   }
 
   async #scan(caller: Caller, reader: Reader, after: number, limit: number): Promise<{ items: FeedItem[]; next: number; pnrs: string[] }> {
-    const window = await this.#window(after);
-    if (window.count === 0) return { items: [], next: after, pnrs: [] };
-    const end = await this.#settledEnd(after, window.end, window.count);
+    // Never past a registration still in flight (register/log-cursor.ts).
+    const { end } = await this.#log.horizon(after, WINDOW);
     if (end <= after) return { items: [], next: after, pnrs: [] };
 
     const viaSubscriptions = reader.private;
@@ -441,55 +447,6 @@ export class FeedService {
       if (rows.length < chunk) return { items, next: end, pnrs };
       cursor = lastSeq;
     }
-  }
-
-  /** The next WINDOW registrations after `after`: how many, and the last one's seq. */
-  async #window(after: number): Promise<{ count: number; end: number }> {
-    const r = await sql<{ n: number | string; m: number | string | null }>`
-      select count(*) as n, max(seq) as m from (select seq from registration where seq > ${after} order by seq limit ${WINDOW}) w`.execute(
-      this.#store.db,
-    );
-    const row = r.rows[0];
-    return { count: Number(row?.n ?? 0), end: row?.m == null ? after : Number(row.m) };
-  }
-
-  /**
-   * PostgreSQL hands out sequence numbers before commit, so a registration
-   * can become visible after a later one. A gap in the window is either such
-   * a registration still in flight, or a number lost to a rollback. A page
-   * never reads past a gap that may still be filled: it waits briefly for
-   * the transactions that could fill it and otherwise ends before the gap.
-   * (SQLite has one writer, so its log has no such gaps.)
-   */
-  async #settledEnd(after: number, end: number, count: number): Promise<number> {
-    if (this.#store.dialect !== 'postgres' || count === end - after) return end;
-    const db = this.#store.db;
-    // Every transaction that may hold a missing number took this lock before it got the number, and holds it until it ends.
-    const writers = async () =>
-      (
-        await sql<{ vt: string }>`
-          select virtualtransaction as vt from pg_locks
-          where locktype = 'relation' and relation = 'registration'::regclass and mode = 'RowExclusiveLock'
-            and database = (select oid from pg_database where datname = current_database()) and pid <> pg_backend_pid()`.execute(db)
-      ).rows.map((r) => r.vt);
-    const inFlight = new Set(await writers());
-    const deadline = Date.now() + GAP_WAIT_MS;
-    while (inFlight.size > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 5));
-      const now = new Set(await writers());
-      for (const vt of inFlight) if (!now.has(vt)) inFlight.delete(vt);
-    }
-    if (inFlight.size === 0) return end; // every gap still open now was rolled back; the scan reads after this
-    // Stop before the first number still missing.
-    const seqs = (
-      await sql<{ seq: number | string }>`select seq from registration where seq > ${after} and seq <= ${end} order by seq`.execute(db)
-    ).rows.map((r) => Number(r.seq));
-    let expect = after + 1;
-    for (const s of seqs) {
-      if (s !== expect) return expect - 1;
-      expect = s + 1;
-    }
-    return end;
   }
 
   async #existsAfter(seq: number): Promise<boolean> {

@@ -19,10 +19,11 @@ import {
 } from '../../domain/registration/protection.ts';
 import { addressOf, assertLiving, RESIDENT_STATUSES, statusOf } from '../../domain/registration/vital-common.ts';
 import type { Version } from '../../register/bitemporal.ts';
+import { LogCursor } from '../../register/log-cursor.ts';
 import type { Register } from '../../register/register.ts';
 import { isUniqueViolation } from '../../register/register.ts';
 import { RegistrationError } from '../../register/validate.ts';
-import { writeMeta } from '../../storage/meta.ts';
+import { readMeta, writeMeta } from '../../storage/meta.ts';
 import { assertOwnMunicipality } from './clerk.ts';
 import { atomically } from './vital-atomic.ts';
 import { authorityOf } from './vital-authority.ts';
@@ -109,6 +110,8 @@ export interface LapseRunResult {
 const CURSOR = 'protection_lapse.cursor';
 /** Registrations read per page when the candidate list catches up with the log. */
 const WATCH_PAGE_SEQS = 50_000;
+/** How long a run waits for a registration in flight before it leaves the rest of the log to the next run. */
+const WATCH_GAP_WAIT_MS = 1000;
 
 /**
  * PRO-1, §28: records every name-and-address protection that ran out by time
@@ -123,13 +126,14 @@ export async function runProtectionLapses(register: Register, opts: { pageSeqs?:
   const db = register.store.db;
   const today = dateOf(register.clock.now());
   // Keep the candidate list current from the log: every person a registration mentioned 0001 for.
-  const cur = await db.selectFrom('meta').select('value').where('key', '=', CURSOR).executeTakeFirst();
-  const from = cur ? Number(cur.value) : 0;
-  const top = Number((await db.selectFrom('registration').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst())?.m ?? 0);
   // In pages of the log, each page's candidates and the cursor in one transaction, yielding in
   // between: the first run on a large store reads the whole log, which must not stop the server.
-  for (let lo = from; lo < top; lo += page) {
-    const hi = Math.min(top, lo + page);
+  // A page ends where the log cursor allows (register/log-cursor.ts): never past a registration in flight.
+  const log = new LogCursor(register.store, { waitMs: WATCH_GAP_WAIT_MS });
+  let lo = Number((await readMeta(db, CURSOR)) ?? 0);
+  for (;;) {
+    const { end: hi } = await log.horizon(lo, page);
+    if (hi <= lo) break;
     const found = await db
       .selectFrom('registration')
       .select('pnr')
@@ -144,7 +148,8 @@ export async function runProtectionLapses(register: Register, opts: { pageSeqs?:
       }
       await writeMeta(tx, CURSOR, String(hi));
     });
-    if (hi < top) await new Promise((resolve) => setImmediate(resolve));
+    lo = hi;
+    await new Promise((resolve) => setImmediate(resolve));
   }
   const watched = (await db.selectFrom('protection_watch').select('pnr').orderBy('pnr').execute()).map((r) => r.pnr);
   const recorded: LapseRunResult['recorded'] = [];
