@@ -22,13 +22,17 @@
  *   on the person, the import's person row, the loader's pg_current_xact_id())
  *   and commits the number in that same transaction. Then, if seq g is missing
  *   while a higher seq m is visible in snapshot S, g was drawn before m, so
- *   before S, by a transaction that had its id then: it was in progress in S
- *   or it had ended (committed: g would be visible; rolled back: g never
- *   comes). So once every transaction in progress in S has ended — the
- *   current snapshot's xmin has reached S's xmax — every gap below m is
- *   final. Until then the follower stops before the first gap (it may wait a
- *   little for it). Snapshots span the server, so a long writing transaction
- *   in any database delays passing a gap, never a skip.
+ *   before S, by a transaction that had its id then: it is still in progress
+ *   or it has ended (committed: g is visible after S; rolled back: g never
+ *   comes). When a follower meets such a gap it takes a marker, a transaction
+ *   id of its own (`pg_current_xact_id()`, committed at once): it is higher
+ *   than every id given out before, so once every transaction with a lower
+ *   id has ended (a snapshot's xmin has reached the marker) every gap below m
+ *   is final. Until then the follower stops before the first gap (it may wait
+ *   a little for it). (S's own xmax will not do: it is one past the last
+ *   *ended* transaction, and a transaction with a higher id may be running.)
+ *   Transaction ids span the server, so a long writing transaction in any
+ *   database delays passing a gap, never a skip.
  *
  * What is known to be final stays final, so an instance remembers it (and
  * its last unsettled observation) across calls; a follower may keep one.
@@ -50,15 +54,15 @@ interface Window {
   last: number;
   /** The end of the gapless run of numbers from the base the window was checked from. */
   run: number;
+  /** PostgreSQL: the statement snapshot's xmin (no transaction with a lower id was running). */
   xmin: bigint;
-  xmax: bigint;
 }
 
 export class LogCursor {
   /** Every registration up to this seq that will ever be committed is visible (PostgreSQL). */
   #final = 0;
-  /** A window whose gaps are final once every transaction in progress in its snapshot has ended. */
-  #pending: { upTo: number; xmax: bigint } | undefined;
+  /** Every gap up to `upTo` is final once every transaction with an id below `marker` has ended. */
+  #pending: { upTo: number; marker: bigint } | undefined;
 
   /** `waitMs`: how long `horizon` waits for an open gap to settle before it stops short of it. */
   constructor(
@@ -73,29 +77,25 @@ export class LogCursor {
     if (w.count === 0) return { end: after, last: after, count: 0 };
     if (this.store.dialect === 'sqlite') return { end: w.last, last: w.last, count: w.count };
     const settled = (end: number): Horizon => ({ end, last: w.last, count: w.count });
+    if (w.run >= w.last) return settled(w.last);
 
     this.#settle(w.xmin);
-    // No transaction was in progress in the window's snapshot: all its gaps are final.
-    if (w.xmin >= w.xmax) this.#final = Math.max(this.#final, w.last);
-    if (this.#final >= w.last || w.run >= w.last) return settled(w.last);
-    this.#pending ??= { upTo: w.last, xmax: w.xmax };
-
     const deadline = Date.now() + (this.opts.waitMs ?? 0);
-    while (Date.now() < deadline) {
+    for (;;) {
+      if (this.#final >= w.last) return settled(w.last);
+      this.#pending ??= { upTo: w.last, marker: await this.#marker() };
+      this.#settle(await this.#xmin());
+      if (this.#final >= w.last) return settled(w.last);
+      if (Date.now() >= deadline) break;
       await new Promise((r) => setTimeout(r, 5));
-      const xmin = await this.#xmin();
-      this.#settle(xmin);
-      if (xmin >= w.xmax) {
-        this.#final = Math.max(this.#final, w.last);
-        return settled(w.last);
-      }
     }
     // Stop before the first number still missing (or at what is known final, if that is further).
     return settled(Math.max(after, w.run, Math.min(this.#final, w.last)));
   }
 
+  /** What a snapshot's xmin says: the pending gaps are final once no transaction below the marker runs. */
   #settle(xmin: bigint): void {
-    if (this.#pending && xmin >= this.#pending.xmax) {
+    if (this.#pending && xmin >= this.#pending.marker) {
       this.#final = Math.max(this.#final, this.#pending.upTo);
       this.#pending = undefined;
     }
@@ -104,15 +104,15 @@ export class LogCursor {
   /**
    * The next `limit` registrations after `after` in one statement: how many,
    * the last, the gapless run of numbers above `base`, and (PostgreSQL) the
-   * statement's own snapshot, so what it saw and when are one.
+   * xmin of the statement's own snapshot.
    */
   async #window(after: number, base: number, limit: number): Promise<Window> {
     const snapshot =
       this.store.dialect === 'postgres'
-        ? sql`, pg_snapshot_xmin(pg_current_snapshot())::text as xmin, pg_snapshot_xmax(pg_current_snapshot())::text as xmax`
-        : sql`, '0' as xmin, '0' as xmax`;
+        ? sql`, pg_snapshot_xmin(pg_current_snapshot())::text as xmin`
+        : sql`, '0' as xmin`;
     // Above `base`, the i-th registration is base + i until the first missing number.
-    const r = await sql<{ n: number | string; last: number | string | null; broken: number | string | null; top: number | string | null; xmin: string; xmax: string }>`
+    const r = await sql<{ n: number | string; last: number | string | null; broken: number | string | null; top: number | string | null; xmin: string }>`
       with w as (select seq from registration where seq > ${after} order by seq limit ${limit}),
            g as (select seq, row_number() over (order by seq) as i from w where seq > ${base})
       select (select count(*) from w) as n, (select max(seq) from w) as last,
@@ -121,7 +121,13 @@ export class LogCursor {
     const row = r.rows[0]!;
     const last = row.last === null ? after : Number(row.last);
     const run = row.broken !== null ? base + Number(row.broken) - 1 : row.top !== null ? Number(row.top) : base;
-    return { count: Number(row.n), last, run: Math.min(run, last), xmin: BigInt(row.xmin), xmax: BigInt(row.xmax) };
+    return { count: Number(row.n), last, run: Math.min(run, last), xmin: BigInt(row.xmin) };
+  }
+
+  /** A transaction id given out now, higher than every one given out before (its transaction commits at once). */
+  async #marker(): Promise<bigint> {
+    const r = await sql<{ xid: string }>`select pg_current_xact_id()::text as xid`.execute(this.store.db);
+    return BigInt(r.rows[0]!.xid);
   }
 
   async #xmin(): Promise<bigint> {

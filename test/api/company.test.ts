@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { buildApp } from '../../src/api/app.ts';
 import { AddressDirectory } from '../../src/services/enquiry.ts';
 import { startApi } from '../support/api.ts';
@@ -424,13 +425,11 @@ for (const kind of STORE_KINDS) {
       assert.match(await plan(`select access_address_id from company_house where municipality_code = '0751' and road_code = '1000' and house_key = '10'`), /USING PRIMARY KEY/);
     });
 
-    test('the address directory waits for a gap in the log (a lower seq committing late) instead of skipping it', async () => {
+    test('the address directory never moves its cursor past a registration in flight, and passes a number lost to a rollback', async () => {
       const db = api.register.store.db;
       const dir = new AddressDirectory(api.register);
       await dir.refresh();
-      const max = Number((await db.selectFrom('registration').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirstOrThrow()).m);
-      const reg = (seq: number, roadCode: string, houseNumber: string) => ({
-        seq,
+      const reg = (roadCode: string, houseNumber: string) => ({
         pnr: '0101010101',
         registered_at: '2026-06-01T10:00:00.000Z',
         authority: '0461',
@@ -442,17 +441,54 @@ for (const kind of STORE_KINDS) {
           { group: 'address', key: '', validFrom: '2026-01-01', validTo: null, value: { ...ODENSE, roadCode, roadName: `Vej ${roadCode}`, houseNumber, accessAddressId: uuid(900 + Number(houseNumber)) } },
         ]),
       });
-      const cursor = async () => (await db.selectFrom('meta').select('value').where('key', '=', 'company.address_directory.seq').executeTakeFirst())?.value;
-      // seq max+2 commits first; max+1 is still in flight.
-      await db.insertInto('registration').values(reg(max + 2, '7002', '2')).execute();
-      await dir.refresh();
-      assert.deepEqual((await dir.houses('0461', '7002', '2')).accessAddressIds, [uuid(902)], 'what was read is indexed at once');
-      assert.equal(await cursor(), String(max), 'the cursor waits at the gap');
-      await db.insertInto('registration').values(reg(max + 1, '7001', '1')).execute();
-      await dir.refresh();
-      assert.deepEqual((await dir.houses('0461', '7001', '1')).accessAddressIds, [uuid(901)], 'the late one is not lost');
-      assert.equal(await cursor(), String(max + 2), 'and the cursor moves past both');
-      assert.deepEqual(await dir.roads('5000', 'vej 7001'), [{ municipalityCode: '0461', roadCode: '7001' }]);
+      const append = async (roadCode: string, houseNumber: string) =>
+        Number((await db.insertInto('registration').values(reg(roadCode, houseNumber)).returning('seq').executeTakeFirstOrThrow()).seq);
+      const cursor = async () => Number((await db.selectFrom('meta').select('value').where('key', '=', 'company.address_directory.seq').executeTakeFirst())?.value);
+      if (kind === 'postgres') {
+        // A writer draws seq `held` and has not committed; a later registration commits first.
+        const client = new pg.Client({ connectionString: api.location });
+        await client.connect();
+        try {
+          await client.query('begin');
+          await client.query('select pg_current_xact_id()');
+          const r = reg('7001', '1');
+          const held = Number(
+            (
+              await client.query(
+                'insert into registration (pnr, registered_at, authority, event_code, late, changes) values ($1, $2, $3, $4, 0, $5) returning seq',
+                [r.pnr, r.registered_at, r.authority, r.event_code, r.changes],
+              )
+            ).rows[0].seq,
+          );
+          const later = await append('7002', '2');
+          assert.equal(later, held + 1);
+          await dir.refresh();
+          assert.deepEqual((await dir.houses('0461', '7002', '2')).accessAddressIds, [uuid(902)], 'what was read is indexed at once');
+          assert.equal(await cursor(), held - 1, 'the cursor waits at the gap');
+          await client.query('commit');
+          await dir.refresh();
+          assert.deepEqual((await dir.houses('0461', '7001', '1')).accessAddressIds, [uuid(901)], 'the late one is not lost');
+          assert.equal(await cursor(), later, 'and the cursor moves past both');
+          assert.deepEqual(await dir.roads('5000', 'vej 7001'), [{ municipalityCode: '0461', roadCode: '7001' }]);
+        } finally {
+          await client.end();
+        }
+      }
+      // A number lost to a rollback never comes: the cursor passes it (on PostgreSQL once no transaction that may hold it is in progress).
+      await assert.rejects(
+        db.transaction().execute(async (tx) => {
+          await tx.insertInto('registration').values(reg('7003', '3')).execute();
+          throw new Error('rolled back');
+        }),
+        /rolled back/,
+      );
+      const last = await append('7004', '4');
+      for (let i = 0; i < 100 && (await cursor()) !== last; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await dir.refresh();
+      }
+      assert.equal(await cursor(), last);
+      assert.deepEqual((await dir.houses('0461', '7003', '3')).accessAddressIds, [], 'the rolled-back one is not there');
     });
 
     // Last: closes the first server, as a restart would.
