@@ -742,3 +742,18 @@ test('property: a disclosure holds only what the policy allows, never a number a
     { numRuns: 500 },
   );
 });
+
+describe('the log view (issue 14: what a customer\'s own log shows)', () => {
+  test('person numbers in references are masked for a private customer (§54), ids are left as they are', async () => {
+    const { loggedSubjects, maskedReference } = await import('../../src/domain/disclosure/log-view.ts');
+    assert.equal(maskedReference('0101901234'), '010190-xxxx');
+    assert.equal(maskedReference('kunde 010190-1234'), 'kunde 010190-xxxx');
+    assert.equal(maskedReference('sub_7287950653abcdef'), 'sub_7287950653abcdef');
+    assert.equal(maskedReference('delivery:dlv_1234567890ab'), 'delivery:dlv_1234567890ab');
+    assert.equal(maskedReference('1a000000-0000-4000-8000-00000000000a'), '1a000000-0000-4000-8000-00000000000a');
+    const record = { subjects: ['0101901234'], references: ['Anna Hansen', '0101901234'] };
+    assert.deepEqual(loggedSubjects({ customerKind: 'business', legalBases: ['§38(2)'] }, record), ['Anna Hansen', '010190-xxxx']);
+    assert.deepEqual(loggedSubjects({ customerKind: 'cpr_admin', legalBases: ['§2'] }, record), ['0101901234']);
+    assert.deepEqual(loggedSubjects({ customerKind: 'public_authority', legalBases: ['§32'], fields: ['name'] }, record), ['Anna Hansen', '0101901234']);
+  });
+});

@@ -20,12 +20,12 @@ export function logShowsSubjects(grant: Grant): boolean {
   return allowedFields(grant).has('pnr');
 }
 
-/** A DAR or subscription id: its digit groups are not person numbers. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A DAR id, or the register's own ids of subscriptions, deliveries and lists: their digit runs are not person numbers. */
+const ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?:delivery:|extract:)?(?:sub|dlv|ext)_[0-9a-f]+)$/i;
 
 /** A reference as shown to a customer that does not get numbers: every person number in it masked (§54). */
 export function maskedReference(ref: string): string {
-  return UUID.test(ref) ? ref : ref.replace(PNR_IN_TEXT, (m) => maskPnr(m));
+  return ID.test(ref) ? ref : ref.replace(PNR_IN_TEXT, (m) => maskPnr(m));
 }
 
 /**
