@@ -23,6 +23,7 @@ import { PersonSearch } from '../src/services/person-search.ts';
 import { openStore } from '../src/storage/store.ts';
 import { prng } from '../src/synth/random.ts';
 import { standinPopulation } from '../src/synth/standin.ts';
+import { Readers } from '../src/services/reader.ts';
 
 const { values: args } = parseArgs({ options: { persons: { type: 'string', default: '100000' }, searches: { type: 'string', default: '50' } } });
 const persons = Number(args.persons);
@@ -38,7 +39,7 @@ try {
   process.stdout.write(`loaded ${persons} persons in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 
   const audit = new AuditLog(register.store, clock);
-  const search = new PersonSearch(register, audit);
+  const search = new PersonSearch(new Readers(register, audit));
   const caller: Caller = {
     customer: { id: 'bench', name: 'Bench Kommune', kind: 'public_authority', number: '0461', legalBases: ['§32'], scope: ['all'], allowList: [], ratePerMinute: 1e6, validFrom: '2000-01-01', validTo: null },
     principal: { id: 'bench-user', customerId: 'bench', kind: 'user', name: 'Bench', roles: ['register'], pnr: null, validFrom: '2000-01-01', validTo: null },

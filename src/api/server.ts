@@ -19,6 +19,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { AccessControl, AccessError, type Caller, type Role } from '../access/customers.ts';
 import { AuditLog } from '../access/audit.ts';
+import { Readers } from '../services/reader.ts';
 import { FailedAuthentication } from '../access/attempts.ts';
 import { TokenIssuer } from '../access/tokens.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -37,6 +38,8 @@ export interface ApiContext {
   register: Register;
   access: AccessControl;
   audit: AuditLog;
+  /** The disclosing path: read-side services get this, not the register (services/reader.ts). */
+  readers: Readers;
   tokens: TokenIssuer;
   clock: Clock;
   /** Failed authentication per client address, asked before authenticating (finding 7). */
@@ -62,11 +65,13 @@ declare module 'fastify' {
 export type Api = FastifyInstance<any, any, any, any, ZodTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any -- Fastify's server generics are irrelevant here
 
 export async function createContext(register: Register, clock: Clock): Promise<ApiContext> {
+  const audit = new AuditLog(register.store, clock);
   return {
     register,
     clock,
     access: new AccessControl(register.store, clock),
-    audit: new AuditLog(register.store, clock),
+    audit,
+    readers: new Readers(register, audit),
     tokens: await TokenIssuer.open(register.store, clock),
     failedAuth: new FailedAuthentication(clock),
   };

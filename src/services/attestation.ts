@@ -10,14 +10,13 @@
  * with. The read is audited (type `own_data`) before the answer leaves; the
  * citizen's own reads are not listed back to them as lookups.
  */
-import type { AuditLog } from '../access/audit.ts';
 import type { Caller } from '../access/customers.ts';
 import { CHURCH_MEMBERSHIP, CIVIL_STATUS, PERSON_STATUS, PROTECTION_TYPES, country, municipality } from '../domain/codes/index.ts';
 import type { CivilDate, Instant } from '../domain/dates.ts';
 import type { DisclosedData, HistoryEntry, ProtectionMark, Withheld } from '../domain/disclosure/project.ts';
 import { formatPnr } from '../domain/pnr/pnr.ts';
-import type { Register } from '../register/register.ts';
-import { DisclosureError, DisclosureService } from './disclosure.ts';
+import { DisclosureError, disclosePerson } from './disclosure.ts';
+import type { PersonReads, Readers } from './reader.ts';
 import { EXTRACT_ACTIONS, ExtractService } from './extracts.ts';
 
 /** The audit transaction type of a citizen's read of their own data. */
@@ -84,17 +83,10 @@ const NOTE_1971 =
   'Addresses before 1 January 1971 are given by the municipality of residence at the time.';
 
 export class AttestationService {
-  readonly #disclosure: DisclosureService;
-  readonly #extracts: ExtractService;
-
   constructor(
-    private readonly register: Register,
-    private readonly audit: AuditLog,
-    extracts?: ExtractService,
-  ) {
-    this.#disclosure = new DisclosureService(register, audit);
-    this.#extracts = extracts ?? new ExtractService(register, audit);
-  }
+    private readonly readers: Readers,
+    private readonly extracts: ExtractService,
+  ) {}
 
   /** The caller's own attestation. Refused unless the caller is a citizen acting for a person number. */
   async ownData(caller: Caller, opts: { requestId?: string } = {}): Promise<Attestation> {
@@ -104,31 +96,50 @@ export class AttestationService {
     }
     // §46 whatever the customer's set-up: all fields, with history, own children's, spouse's and parents' numbers.
     const own: Caller = { principal: caller.principal, customer: { ...caller.customer, legalBases: ['§46'], scope: [] } };
-    const d = await this.#disclosure.lookup(own, pnr, { history: true, requestId: opts.requestId }, OWN_DATA_ACTION);
-    const { history = [], ...data } = d.data;
-    return {
-      pnr,
-      legalBasis: '§46',
-      issuedAt: d.knownAt,
-      validAt: d.validAt,
-      knownAt: d.knownAt,
-      data,
-      family: familyOf(data, history),
-      history,
-      ...(d.protectionMark && { protectionMark: d.protectionMark }),
-      withheld: d.withheld,
-      lookups: await this.#lookups(pnr),
-      note: NOTE_1971,
-    };
+    const reader = this.readers.for(own);
+    const answer = await reader.answer<Attestation & { fields: string[] }>(
+      OWN_DATA_ACTION,
+      async (reads) => {
+        const view = await reads.person(pnr);
+        if (!view) throw new DisclosureError('person_not_found', 'No person with that number is in the register.');
+        const d = await disclosePerson(reads, reader, view, { history: true });
+        const { history = [], ...data } = d.data;
+        return {
+          pnr,
+          legalBasis: '§46',
+          issuedAt: d.knownAt,
+          validAt: d.validAt,
+          knownAt: d.knownAt,
+          data,
+          family: familyOf(data, history),
+          history,
+          ...(d.protectionMark && { protectionMark: d.protectionMark }),
+          withheld: d.withheld,
+          lookups: await this.#lookups(reads, pnr),
+          note: NOTE_1971,
+          fields: d.fields as string[],
+        };
+      },
+      (a) => ({
+        subjects: [pnr],
+        references: [pnr],
+        legalBasis: a.legalBasis,
+        fields: a.fields,
+        requestId: opts.requestId ?? null,
+        detail: { history: true, found: 1, ...(a.protectionMark && { protected: 1 }) },
+      }),
+    );
+    const { fields: _fields, ...attestation } = answer;
+    return attestation;
   }
 
-  async #lookups(pnr: string): Promise<LookupEntry[]> {
-    const direct = (await this.audit.lookupsOf(pnr)).filter((l) => l.action !== OWN_DATA_ACTION);
-    const lists = await this.#extracts.deliveriesOf(pnr);
+  async #lookups(reads: PersonReads, pnr: string): Promise<LookupEntry[]> {
+    const direct = (await reads.lookupsOf(pnr)).filter((l) => l.action !== OWN_DATA_ACTION);
+    const lists = await this.extracts.deliveriesOf(pnr);
     const ids = [...new Set([...direct, ...lists].map((l) => l.customer).filter((c): c is string => c !== null))];
     const customers = new Map<string, { name: string; kind: string }>();
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.register.store.db.selectFrom('customer').select(['id', 'name', 'kind']).where('id', 'in', ids.slice(i, i + 500)).execute();
+      const rows = await this.readers.store.db.selectFrom('customer').select(['id', 'name', 'kind']).where('id', 'in', ids.slice(i, i + 500)).execute();
       for (const r of rows) customers.set(r.id, { name: r.name, kind: r.kind });
     }
     const who = (id: string | null) =>

@@ -14,16 +14,20 @@
  * exactly here on the current state.
  */
 import type { Kysely } from 'kysely';
-import type { AuditLog } from '../access/audit.ts';
 import type { Caller } from '../access/customers.ts';
 import type { CivilDate } from '../domain/dates.ts';
 import type { Address } from '../domain/disclosure/project.ts';
-import type { Register } from '../register/register.ts';
-import { DisclosureService, grantOf } from './disclosure.ts';
+import { DisclosureService } from './disclosure.ts';
+import type { PersonReads, Readers } from './reader.ts';
 import { resolveGrant } from '../domain/disclosure/policy.ts';
-import { auditEntry } from '../access/audit-entry.ts';
 
 const searchReferences = (q: { name: string; birthDate?: CivilDate }) => [q.name, ...(q.birthDate ? [q.birthDate] : [])];
+const criteriaOf = (q: { name: string; birthDate?: CivilDate }, found: string[]) => ({
+  name: q.name,
+  ...(q.birthDate && { birthDate: q.birthDate }),
+  found: Math.min(found.length, MAX_CANDIDATES),
+  truncated: found.length > MAX_CANDIDATES,
+});
 
 /** At most this many candidates are answered; more means "narrow the search". */
 export const MAX_CANDIDATES = 50;
@@ -86,15 +90,12 @@ type StoredState = { name?: { value: StoredName }; birth?: { value: { birthDate:
 
 export class PersonSearch {
   readonly #disclosure: DisclosureService;
-  constructor(
-    readonly register: Register,
-    readonly audit: AuditLog,
-  ) {
-    this.#disclosure = new DisclosureService(register, audit);
+  constructor(private readonly readers: Readers) {
+    this.#disclosure = new DisclosureService(readers);
   }
 
   /** The person numbers whose current name (and birth date) match, in number order; one more than the limit tells "truncated". */
-  async #match(name: string, birthDate: CivilDate | undefined): Promise<string[]> {
+  async #match(reads: PersonReads, name: string, birthDate: CivilDate | undefined): Promise<string[]> {
     const tokens = nameTokens(name);
     const out: string[] = [];
     const take = (rows: Array<{ pnr: string; state: string }>): boolean => {
@@ -108,7 +109,7 @@ export class PersonSearch {
       }
       return true;
     };
-    const db = this.register.store.db;
+    const db = reads.store.db;
     if (birthDate) {
       // The primary key as a range: every number of persons born that day ('9' < ':').
       const p = pnrPrefix(birthDate);
@@ -138,17 +139,21 @@ export class PersonSearch {
   }
 
   async search(caller: Caller, q: { name: string; birthDate?: CivilDate }, requestId?: string): Promise<PersonSearchResult> {
-    const found = await this.#match(q.name, q.birthDate);
+    const reader = this.readers.for(caller);
+    const refs = searchReferences(q);
+    // The match is a read of persons: a search that found nobody (or nobody the customer may see) is still a search in the log.
+    const seen = (f: string[]) => f.slice(0, MAX_CANDIDATES).some((p) => resolveGrant(reader.grant, p).accepted.length > 0);
+    const found = await reader.answer(
+      'person.search',
+      (reads) => this.#match(reads, q.name, q.birthDate),
+      // Candidates the customer may see are recorded by their disclosure below, with the fields given.
+      (f) => (seen(f) ? null : { subjects: f.slice(0, MAX_CANDIDATES), references: refs, legalBasis: null, requestId, detail: criteriaOf(q, f) }),
+    );
     const truncated = found.length > MAX_CANDIDATES;
     const pnrs = found.slice(0, MAX_CANDIDATES);
-    const criteria = { name: q.name, ...(q.birthDate && { birthDate: q.birthDate }), found: pnrs.length, truncated };
-    if (pnrs.length === 0 || !pnrs.some((p) => resolveGrant(grantOf(caller), p).accepted.length > 0)) {
-      // A search that found nobody (or nobody the customer may see) is still a search in the log.
-      await this.audit.record(auditEntry(caller, 'person.search', { subjects: pnrs, references: searchReferences(q), legalBasis: null, requestId, detail: criteria }));
-      return { candidates: [], truncated };
-    }
-    // One audit record naming every candidate, with the fields disclosed (AUD-3), before the answer leaves.
-    const results = await this.#disclosure.lookupMany(caller, pnrs, { requestId, references: searchReferences(q) }, 'person.search');
+    if (!seen(found)) return { candidates: [], truncated };
+    // Those the customer may see: one audit record naming every candidate, with the fields disclosed (AUD-3).
+    const results = await this.#disclosure.lookupMany(caller, pnrs, { requestId, references: refs }, 'person.search');
     const candidates: PersonCandidate[] = [];
     for (const r of results) {
       if ('notFound' in r) continue;

@@ -105,7 +105,7 @@ function requireBusiness(caller: Caller): void {
 
 export function citizenRoutes(app: Api, ctx: ApiContext): void {
   const extracts = new ExtractService(ctx.register, ctx.audit);
-  const attestations = new AttestationService(ctx.register, ctx.audit, extracts);
+  const attestations = new AttestationService(ctx.readers, extracts);
 
   app.get(
     '/api/v1/me',

@@ -29,7 +29,7 @@ export const personSearchSchema = z.object({
 });
 
 export function personSearchRoutes(app: Api, ctx: ApiContext): void {
-  const search = new PersonSearch(ctx.register, ctx.audit);
+  const search = new PersonSearch(ctx.readers);
 
   app.get(
     '/api/v1/persons',

@@ -71,7 +71,7 @@ function requireAuthority(caller: Caller): void {
 }
 
 export function personRoutes(app: Api, ctx: ApiContext): void {
-  const service = new DisclosureService(ctx.register, ctx.audit);
+  const service = new DisclosureService(ctx.readers);
   const tags = ['public authorities'];
 
   app.get(

@@ -31,7 +31,7 @@ const config = { auth: { roles: ['security_officer' as const] } };
 const tags = ['security officer'];
 
 export function securityRoutes(app: Api, ctx: ApiContext): void {
-  const disclosure = new DisclosureService(ctx.register, ctx.audit);
+  const disclosure = new DisclosureService(ctx.readers);
   app.get(
     '/api/v1/security/audit',
     {
