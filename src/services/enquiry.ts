@@ -23,8 +23,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ProblemCode } from '../api/problems.ts';
-import type { AuditLog } from '../access/audit.ts';
-import { auditEntry } from '../access/audit-entry.ts';
 import { activeOn, type AccessControl, type Caller, toPrincipal } from '../access/customers.ts';
 import type { Clock } from '../domain/clock.ts';
 import { dateOf, toInstant, type CivilDate, type Instant } from '../domain/dates.ts';
@@ -39,6 +37,7 @@ import { readMeta, writeMeta } from '../storage/meta.ts';
 import type { DB } from '../storage/schema.ts';
 import type { Kysely } from 'kysely';
 import { discloseView, grantOf } from './disclosure.ts';
+import type { PersonReads, Readers } from './reader.ts';
 
 // ─── Errors ───────────────────────────────────────────────────────────────
 
@@ -438,13 +437,14 @@ interface Known {
  */
 export class Identifier {
   constructor(
-    private readonly register: Register,
     private readonly directory: AddressDirectory,
+    private readonly clock: Clock,
   ) {}
 
-  async identifyMany(items: readonly Identification[]): Promise<Array<{ pnr: string; versions: Version[] } | null>> {
-    const db = this.register.store.db;
-    const now = this.register.clock.now();
+  /** Inside a caller's reader (services/reader.ts): the reads are the caller's, audited with its answer. */
+  async identifyMany(reads: PersonReads, items: readonly Identification[]): Promise<Array<{ pnr: string; versions: Version[] } | null>> {
+    const db = reads.store.db;
+    const now = this.clock.now();
     const today = dateOf(now);
     const knownAt = toInstant(now);
     const candidates = items.map(() => new Set<string>());
@@ -532,9 +532,9 @@ export class Identifier {
     });
 
     // Compare names and addresses against each candidate's history as known now.
-    const known = await this.#known([...new Set(candidates.flatMap((c) => [...c]))], today, knownAt);
+    const known = await this.#known(reads, [...new Set(candidates.flatMap((c) => [...c]))], today, knownAt);
     const replacements = [...known.values()].flatMap((k) => (k.replacedBy && !known.has(k.replacedBy) ? [k.replacedBy] : []));
-    for (const [p, k] of await this.#known([...new Set(replacements)], today, knownAt)) known.set(p, k);
+    for (const [p, k] of await this.#known(reads, [...new Set(replacements)], today, knownAt)) known.set(p, k);
 
     return items.map((it, i) => {
       const matched = new Set<string>();
@@ -553,11 +553,11 @@ export class Identifier {
     });
   }
 
-  async #known(pnrs: string[], today: CivilDate, knownAt: Instant): Promise<Map<string, Known>> {
+  async #known(reads: PersonReads, pnrs: string[], today: CivilDate, knownAt: Instant): Promise<Map<string, Known>> {
     const out = new Map<string, Known>();
     for (let i = 0; i < pnrs.length; i += HISTORY_BATCH) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve)); // let requests through (better-sqlite3 blocks)
-      for (const [pnr, versions] of await this.register.versionsOf(pnrs.slice(i, i + HISTORY_BATCH))) {
+      for (const [pnr, versions] of await reads.versionsOf(pnrs.slice(i, i + HISTORY_BATCH))) {
         // The validity history as known now (versionsKnownAt, without its sort), not what is valid only in the future.
         const past = versions.filter((v) => v.rf <= knownAt && (v.rt === null || knownAt < v.rt) && v.vf <= today);
         const current = past.filter((v) => v.vt === null || today < v.vt);
@@ -622,11 +622,11 @@ function companyGrant(caller: Caller, bases: readonly string[], service: string)
   return grant;
 }
 
-async function discloseTo(register: Register, pnr: string, versions: Version[], grant: Grant): Promise<CompanyDisclosure | null> {
-  const view = await register.person(pnr);
+async function discloseTo(reads: PersonReads, pnr: string, versions: Version[], grant: Grant): Promise<CompanyDisclosure | null> {
+  const view = await reads.person(pnr);
   if (!view) return null;
   // The history serves only the address at death (§38(2) nr. 5); companies get no history field.
-  const d = await discloseView(register, view, grant, { pnr, versions, registrations: [] });
+  const d = await discloseView(reads, view, grant, { pnr, versions, registrations: [] });
   return { ...d, validAt: view.validAt, knownAt: view.knownAt };
 }
 
@@ -636,13 +636,13 @@ async function discloseTo(register: Register, pnr: string, versions: Version[], 
  * the no-match answer, so match and no-match look alike).
  */
 async function confirmedMatch(
-  register: Register,
+  reads: PersonReads,
   id: Identification,
   hit: { pnr: string; versions: Version[] } | null,
   grant: Grant,
 ): Promise<{ pnr: string; d: CompanyDisclosure } | null> {
   if (!hit) return null;
-  const d = await discloseTo(register, hit.pnr, hit.versions, grant);
+  const d = await discloseTo(reads, hit.pnr, hit.versions, grant);
   return d && identificationConfirms(identifiedBy(id), d) ? { pnr: hit.pnr, d } : null;
 }
 
@@ -662,11 +662,10 @@ export class EnquiryService {
   readonly #identifier: Identifier;
 
   constructor(
-    private readonly register: Register,
-    private readonly audit: AuditLog,
+    private readonly readers: Readers,
     directory: AddressDirectory,
   ) {
-    this.#identifier = new Identifier(register, directory);
+    this.#identifier = new Identifier(directory, readers.clock);
   }
 
   /**
@@ -679,24 +678,24 @@ export class EnquiryService {
     const problem = identificationProblem(id, 'enquiry');
     if (problem) throw new EnquiryError('bad_request', problem);
     let found: string | null = null;
-    const answer = await this.audit.audited(
-      (a) =>
-        auditEntry(caller, 'company.enquiry', {
-          // The person the register found is recorded (§46) also when the answer is the no-match (§28).
-          subjects: found ? [found] : [],
-          references: identificationReferences(id),
-          legalBasis: (a ? a.d.basis : grant.legalBases).join(' ') || null,
-          fields: a ? a.d.fields : [],
-          requestId: requestId ?? null,
-          // Not how many matched: the customer's security officer reads these records (AUD-4), and "none" and
-          // "several" must stay alike (§42(6)).
-          detail: { identifiedBy: identifiedBy(id), matched: a !== null },
-        }),
-      async () => {
-        const [hit] = await this.#identifier.identifyMany([id]);
+    const answer = await this.readers.for(caller).answer(
+      'company.enquiry',
+      async (reads) => {
+        const [hit] = await this.#identifier.identifyMany(reads, [id]);
         found = hit?.pnr ?? null;
-        return confirmedMatch(this.register, id, hit ?? null, grant);
+        return confirmedMatch(reads, id, hit ?? null, grant);
       },
+      (a) => ({
+        // The person the register found is recorded (§46) also when the answer is the no-match (§28).
+        subjects: found ? [found] : [],
+        references: identificationReferences(id),
+        legalBasis: (a ? a.d.basis : grant.legalBases).join(' ') || null,
+        fields: a ? a.d.fields : [],
+        requestId: requestId ?? null,
+        // Not how many matched: the customer's security officer reads these records (AUD-4), and "none" and
+        // "several" must stay alike (§42(6)).
+        detail: { identifiedBy: identifiedBy(id), matched: a !== null },
+      }),
     );
     if (!answer) throw new EnquiryError('no_unique_match', NO_UNIQUE_MATCH);
     return answer.d;
@@ -773,22 +772,22 @@ export class DeliveryService {
   #stopping = false;
 
   constructor(
-    private readonly register: Register,
-    private readonly audit: AuditLog,
+    private readonly readers: Readers,
     private readonly access: AccessControl,
     private readonly clock: Clock,
     directory: AddressDirectory,
     private readonly opts: DeliveryOptions = {},
   ) {
-    this.#identifier = new Identifier(register, directory);
+    this.#identifier = new Identifier(directory, clock);
     this.#chunkSize = Math.max(1, opts.chunkSize ?? 500);
     this.#leaseMs = opts.leaseMs ?? 60_000;
     this.#pollMs = opts.pollMs ?? 5_000;
     this.#maxAttempts = opts.maxAttempts ?? 3;
   }
 
+  /** The delivery's own tables (jobs, inputs, results); persons are read only through the caller's reader. */
   get #db(): Kysely<DB> {
-    return this.register.store.db;
+    return this.readers.store.db;
   }
 
   /** Starts the runner: resumes interrupted jobs now, and looks for work every `pollMs`. */
@@ -901,9 +900,7 @@ export class DeliveryService {
         job.status === 'failed' ? `Delivery ${id} failed: ${job.error ?? 'unknown error'}` : `Delivery ${id} is ${job.status}: ${job.itemsDone} of ${job.itemsTotal} items done.`,
       );
     }
-    await this.audit.record(
-      auditEntry(caller, 'company.delivery.result', { subjects: [], references: [`delivery:${id}`], requestId: requestId ?? null, detail: { delivery: id, items: job.itemsTotal } }),
-    );
+    await this.readers.record(caller, 'company.delivery.result', { subjects: [], references: [`delivery:${id}`], requestId: requestId ?? null, detail: { delivery: id, items: job.itemsTotal } });
     const db = this.#db;
     return (async function* () {
       for (let c = 0; ; c++) {
@@ -1041,23 +1038,24 @@ export class DeliveryService {
     const input = await this.#db.selectFrom('delivery_input').select('items').where('job_id', '=', job.id).where('chunk', '=', chunk).executeTakeFirst();
     if (!input) throw new Error(`delivery ${job.id}: chunk ${chunk} has no input`);
     const items = JSON.parse(input.items) as DeliveryItem[];
-    const results = await this.audit.audited(
+    const results = await this.readers.for(caller).answer(
+      'company.delivery',
+      async (reads) => {
+        const hits = await this.#identifier.identifyMany(reads, items);
+        const out: Array<{ pnr: string; d: CompanyDisclosure } | null> = [];
+        for (const [i, hit] of hits.entries()) out.push(await confirmedMatch(reads, items[i]!, hit, grant));
+        return out;
+      },
       (rs) => {
         const found = rs.filter((r): r is { pnr: string; d: CompanyDisclosure } => r !== null);
-        return auditEntry(caller, 'company.delivery', {
+        return {
           subjects: found.map((r) => r.pnr),
           references: [`delivery:${job.id}`],
           legalBasis: [...new Set(found.flatMap((r) => r.d.basis))].join(' ') || grant.legalBases.join(' ') || null,
           fields: [...new Set(found.flatMap((r) => r.d.fields))],
           requestId: job.request_id,
           detail: { delivery: job.id, chunk, items: items.length, matched: found.length },
-        });
-      },
-      async () => {
-        const hits = await this.#identifier.identifyMany(items);
-        const out: Array<{ pnr: string; d: CompanyDisclosure } | null> = [];
-        for (const [i, hit] of hits.entries()) out.push(await confirmedMatch(this.register, items[i]!, hit, grant));
-        return out;
+        };
       },
     );
     const lines = items

@@ -139,8 +139,8 @@ const wireJob = (j: DeliveryJob) => ({ ...j, result: j.status === 'completed' ? 
 
 export function companyRoutes(app: Api, ctx: ApiContext): void {
   const directory = new AddressDirectory(ctx.register);
-  const enquiries = new EnquiryService(ctx.register, ctx.audit, directory);
-  const deliveries = new DeliveryService(ctx.register, ctx.audit, ctx.access, ctx.clock, directory, {
+  const enquiries = new EnquiryService(ctx.readers, directory);
+  const deliveries = new DeliveryService(ctx.readers, ctx.access, ctx.clock, directory, {
     onError: (err, job) => app.log.error({ err, job }, 'delivery chunk failed'),
   });
   // Resume interrupted jobs once the server is ready; on close, stop after the chunk in hand and release the job.
