@@ -24,7 +24,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { ProblemCode } from '../api/problems.ts';
-import type { AuditLog } from '../access/audit.ts';
 import type { Caller } from '../access/customers.ts';
 import { FIELDS, FIELD_NAMES, allowedFields, isPrivateKind, resolveGrant, type FieldName, type Grant } from '../domain/disclosure/policy.ts';
 import { changedFieldsShown } from '../domain/disclosure/identification.ts';
@@ -33,10 +32,9 @@ import { dateOf } from '../domain/dates.ts';
 import type { Group } from '../domain/person/facts.ts';
 import type { FactChange } from '../register/bitemporal.ts';
 import { LogCursor } from '../register/log-cursor.ts';
-import { isUniqueViolation, type Register } from '../register/register.ts';
+import { isUniqueViolation } from '../register/register.ts';
 import type { SubscriptionTable } from '../storage/tables/feed.ts';
-import { grantOf } from './disclosure.ts';
-import { auditEntry } from '../access/audit-entry.ts';
+import { grantOf, type PersonReads, type Readers } from './reader.ts';
 
 // ─── Errors ────────────────────────────────────────────────────────────────
 
@@ -162,13 +160,11 @@ function toSubscription(r: SubscriptionTable): Subscription {
 }
 
 export class SubscriptionService {
-  constructor(
-    private readonly register: Register,
-    private readonly audit: AuditLog,
-  ) {}
+  constructor(private readonly readers: Readers) {}
 
+  /** The subscriptions' own table; whether a number exists is read inside the caller's reader. */
   get #db() {
-    return this.register.store.db;
+    return this.readers.store.db;
   }
 
   /**
@@ -183,24 +179,25 @@ export class SubscriptionService {
     if (reference !== undefined && reader.private && PNR_LIKE.test(reference)) {
       throw new FeedError('bad_request', 'A reference must not hold a person number: it identifies the person in answers to a private customer (PNR-5).');
     }
-    const entry = (found: boolean, s?: Subscription) =>
-      auditEntry(caller, 'subscription.create', {
+    const { known, result } = await this.readers.for(caller).answer(
+      'subscription.create',
+      async (reads) => {
+        const known = (await reads.store.db.selectFrom('person_number').select('pnr').where('pnr', '=', input.pnr).executeTakeFirst()) !== undefined;
+        // §28, PNR-5: a private customer is not told whether a number exists: an unknown one gets a dormant
+        // subscription, answered exactly as any other (a reader of numbers may be told).
+        if (!known && !reader.private) return { known, result: null };
+        return { known, result: await this.#createOrGet(caller, input.pnr, reference, !known) };
+      },
+      ({ known, result }) => ({
         subjects: [input.pnr],
-        references: [input.pnr, ...(s ? [s.id] : [])],
+        references: [input.pnr, ...(result ? [result.subscription.id] : [])],
         legalBasis: reader.bases.join(' '),
         fields: [],
         requestId,
-        detail: { found, ...(s && { subscription: s.id }) },
-      });
-    const known = await this.#db.selectFrom('person_number').select('pnr').where('pnr', '=', input.pnr).executeTakeFirst();
-    // §28, PNR-5: a private customer is not told whether a number exists: an unknown one gets a dormant
-    // subscription, answered exactly as any other (a reader of numbers may be told).
-    if (!known && !reader.private) {
-      await this.audit.record(entry(false));
-      throw new FeedError('person_not_found', 'No person with that number is in the register.');
-    }
-    const result = await this.#createOrGet(caller, input.pnr, reference, !known);
-    await this.audit.record(entry(!!known, result.subscription));
+        detail: { found: known, ...(result && { subscription: result.subscription.id }) },
+      }),
+    );
+    if (!result) throw new FeedError('person_not_found', 'No person with that number is in the register.');
     return result;
   }
 
@@ -238,7 +235,7 @@ export class SubscriptionService {
         customer_id: customerId,
         pnr,
         reference: reference ?? id,
-        created_at: this.register.clock.now().toISOString(),
+        created_at: this.readers.clock.now().toISOString(),
         created_by: caller.principal.id,
         ended_at: null,
         ended_by: null,
@@ -281,7 +278,7 @@ export class SubscriptionService {
   async end(caller: Caller, id: string, requestId?: string): Promise<Subscription> {
     const s = await this.get(caller, id);
     if (s.endedAt !== null) return s;
-    const endedAt = this.register.clock.now().toISOString();
+    const endedAt = this.readers.clock.now().toISOString();
     const r = await this.#db
       .updateTable('subscription')
       .set({ ended_at: endedAt, ended_by: caller.principal.id })
@@ -289,19 +286,19 @@ export class SubscriptionService {
       .where('ended_at', 'is', null)
       .executeTakeFirst();
     const ended = Number(r.numUpdatedRows) > 0 ? { ...s, endedAt } : await this.get(caller, id);
-    await this.audit.record(auditEntry(caller, 'subscription.end', { subjects: [s.pnr], references: [id], fields: [], requestId, detail: { subscription: id } }));
+    await this.readers.record(caller, 'subscription.end', { subjects: [s.pnr], references: [id], fields: [], requestId, detail: { subscription: id } });
     return ended;
   }
 
   /** Audits a list that shows person numbers (a public authority's), before it is returned. */
   async recordList(caller: Caller, page: SubscriptionPage, requestId?: string): Promise<void> {
     if (page.items.length === 0) return;
-    await this.audit.record(auditEntry(caller, 'subscriptions.list', {
+    await this.readers.record(caller, 'subscriptions.list', {
       subjects: page.items.map((s) => s.pnr),
       references: page.items.map((s) => s.id),
       fields: ['pnr'],
       requestId,
-    }));
+    });
   }
 }
 
@@ -366,15 +363,8 @@ interface LogRow {
 export class FeedService {
   readonly #log: LogCursor;
 
-  constructor(
-    private readonly register: Register,
-    private readonly audit: AuditLog,
-  ) {
-    this.#log = new LogCursor(register.store, { waitMs: GAP_WAIT_MS });
-  }
-
-  get #store() {
-    return this.register.store;
+  constructor(private readonly readers: Readers) {
+    this.#log = new LogCursor(readers.store, { waitMs: GAP_WAIT_MS });
   }
 
   /** One page of the feed after `after`, cut to the caller, audited when it shows anyone. */
@@ -382,46 +372,51 @@ export class FeedService {
     const reader = readerOf(caller);
     const limit = Math.min(Math.max(opts.limit ?? DEFAULT_LIMIT, 1), MAX_LIMIT);
     const after = opts.after;
-    const { items, next, pnrs } = await this.#scan(caller, reader, after, limit);
-    const hasMore = await this.#existsAfter(next);
-    const page: FeedPage = { items, next, hasMore };
-    if (items.length === 0) return page;
-    return this.audit.audited(
-      auditEntry(caller, 'events.read', {
-        subjects: pnrs,
-        // A private customer's log names the subscriptions the page showed, not the persons (PNR-5).
-        references: items.flatMap((i) => (i.subscription ? [i.subscription.id] : [])),
-        legalBasis: reader.bases.join(' '),
-        fields: FIELD_NAMES.filter((f) => items.some((i) => i.fields.includes(f) || (f === 'pnr' && i.pnr !== undefined))),
-        requestId: opts.requestId,
-        detail: { after, next, items: items.length, first: items[0]!.seq, last: items[items.length - 1]!.seq },
-      }),
-      async () => page,
+    // The log's registrations are read inside the caller's reader, and a page that shows anyone is recorded first.
+    const { page } = await this.readers.for(caller).answer(
+      'events.read',
+      async (reads) => {
+        const { items, next, pnrs } = await this.#scan(reads, caller, reader, after, limit);
+        return { page: { items, next, hasMore: await this.#existsAfter(reads, next) } as FeedPage, pnrs };
+      },
+      ({ page: { items, next }, pnrs }) =>
+        items.length === 0
+          ? null
+          : {
+              subjects: pnrs,
+              // A private customer's log names the subscriptions the page showed, not the persons (PNR-5).
+              references: items.flatMap((i) => (i.subscription ? [i.subscription.id] : [])),
+              legalBasis: reader.bases.join(' '),
+              fields: FIELD_NAMES.filter((f) => items.some((i) => i.fields.includes(f) || (f === 'pnr' && i.pnr !== undefined))),
+              requestId: opts.requestId,
+              detail: { after, next, items: items.length, first: items[0]!.seq, last: items[items.length - 1]!.seq },
+            },
     );
+    return page;
   }
 
-  async #scan(caller: Caller, reader: Reader, after: number, limit: number): Promise<{ items: FeedItem[]; next: number; pnrs: string[] }> {
+  async #scan(reads: PersonReads, caller: Caller, reader: Reader, after: number, limit: number): Promise<{ items: FeedItem[]; next: number; pnrs: string[] }> {
     // Never past a registration still in flight (register/log-cursor.ts).
     const { end } = await this.#log.horizon(after, WINDOW);
     if (end <= after) return { items: [], next: after, pnrs: [] };
 
     const viaSubscriptions = reader.private;
-    const perPerson = viaSubscriptions && (await this.#subscriptionCount(caller.customer.id)) < FEW_SUBSCRIPTIONS;
+    const perPerson = viaSubscriptions && (await this.#subscriptionCount(reads, caller.customer.id)) < FEW_SUBSCRIPTIONS;
     const chunk = Math.min(MAX_LIMIT, limit * 2 + 50);
     const items: FeedItem[] = [];
     const pnrs: string[] = [];
     // §28: whether the person was protected when the registration applied, or is now (private readers only).
     const protectedAround = async (r: LogRow): Promise<boolean> => {
-      const at = [this.register.person(r.pnr), this.register.person(r.pnr, { validAt: dateOf(r.registered_at), knownAt: r.registered_at })];
+      const at = [reads.person(r.pnr), reads.person(r.pnr, { validAt: dateOf(r.registered_at), knownAt: r.registered_at })];
       const views = await Promise.all(at);
       return views.some((v) => v !== null && effectiveProtections(v.state, v.validAt).some((p) => p.type === '0001'));
     };
     let cursor = after;
     for (;;) {
       const rows = viaSubscriptions
-        ? await this.#subscribedRows(caller.customer.id, cursor, end, chunk, perPerson)
-        : await this.#logRows(cursor, end, chunk);
-      const annulled = await this.#annulledChanges(rows);
+        ? await this.#subscribedRows(reads, caller.customer.id, cursor, end, chunk, perPerson)
+        : await this.#logRows(reads, cursor, end, chunk);
+      const annulled = await this.#annulledChanges(reads, rows);
       let lastSeq = cursor;
       for (const r of rows) {
         const seq = Number(r.seq);
@@ -449,21 +444,21 @@ export class FeedService {
     }
   }
 
-  async #existsAfter(seq: number): Promise<boolean> {
-    const r = await this.#store.db.selectFrom('registration').select('seq').where('seq', '>', seq).orderBy('seq').limit(1).executeTakeFirst();
+  async #existsAfter(reads: PersonReads, seq: number): Promise<boolean> {
+    const r = await reads.store.db.selectFrom('registration').select('seq').where('seq', '>', seq).orderBy('seq').limit(1).executeTakeFirst();
     return r !== undefined;
   }
 
-  async #subscriptionCount(customerId: string): Promise<number> {
+  async #subscriptionCount(reads: PersonReads, customerId: string): Promise<number> {
     const r = await sql<{ n: number | string }>`
-      select count(*) as n from (select 1 from subscription where customer_id = ${customerId} limit ${FEW_SUBSCRIPTIONS}) s`.execute(this.#store.db);
+      select count(*) as n from (select 1 from subscription where customer_id = ${customerId} limit ${FEW_SUBSCRIPTIONS}) s`.execute(reads.store.db);
     return Number(r.rows[0]?.n ?? 0);
   }
 
-  async #logRows(after: number, end: number, limit: number): Promise<LogRow[]> {
+  async #logRows(reads: PersonReads, after: number, end: number, limit: number): Promise<LogRow[]> {
     const r = await sql<LogRow>`
       select seq, pnr, registered_at, event_code, annuls, changes from registration
-      where seq > ${after} and seq <= ${end} order by seq limit ${limit}`.execute(this.#store.db);
+      where seq > ${after} and seq <= ${end} order by seq limit ${limit}`.execute(reads.store.db);
     return r.rows;
   }
 
@@ -474,7 +469,7 @@ export class FeedService {
    * and each registration looks up its subscription (index on customer, pnr).
    * On SQLite a CROSS JOIN fixes that order; PostgreSQL plans it itself.
    */
-  async #subscribedRows(customerId: string, after: number, end: number, limit: number, perPerson: boolean): Promise<LogRow[]> {
+  async #subscribedRows(reads: PersonReads, customerId: string, after: number, end: number, limit: number, perPerson: boolean): Promise<LogRow[]> {
     const from = perPerson ? sql`subscription s cross join registration r` : sql`registration r cross join subscription s`;
     const r = await sql<LogRow>`
       select r.seq, r.pnr, r.registered_at, r.event_code, r.annuls, r.changes, s.id as sub_id, s.reference
@@ -482,16 +477,16 @@ export class FeedService {
       where s.customer_id = ${customerId} and r.pnr = s.pnr and s.dormant = 0
         and r.seq > ${after} and r.seq <= ${end}
         and s.created_at <= r.registered_at and (s.ended_at is null or s.ended_at > r.registered_at)
-      order by r.seq limit ${limit}`.execute(this.#store.db);
+      order by r.seq limit ${limit}`.execute(reads.store.db);
     return r.rows;
   }
 
   /** The changes of the registrations the annulments among `rows` annul. */
-  async #annulledChanges(rows: LogRow[]): Promise<Map<number, FactChange[]>> {
+  async #annulledChanges(reads: PersonReads, rows: LogRow[]): Promise<Map<number, FactChange[]>> {
     const seqs = [...new Set(rows.filter((r) => r.annuls !== null).map((r) => Number(r.annuls)))];
     const out = new Map<number, FactChange[]>();
     if (seqs.length === 0) return out;
-    const found = await this.#store.db.selectFrom('registration').select(['seq', 'changes']).where('seq', 'in', seqs).execute();
+    const found = await reads.store.db.selectFrom('registration').select(['seq', 'changes']).where('seq', 'in', seqs).execute();
     for (const f of found) out.set(Number(f.seq), JSON.parse(f.changes) as FactChange[]);
     return out;
   }

@@ -85,8 +85,8 @@ function toWire(s: Subscription, showPnr: boolean) {
 }
 
 export function eventRoutes(app: Api, ctx: ApiContext): void {
-  const subscriptions = new SubscriptionService(ctx.register, ctx.audit);
-  const feed = new FeedService(ctx.register, ctx.audit);
+  const subscriptions = new SubscriptionService(ctx.readers);
+  const feed = new FeedService(ctx.readers);
   const usage = new UsageService(ctx.register.store, ctx.audit, ctx.access);
   const tags = ['subscriptions and events'];
   // Listing and ending stay possible for a customer that has lost its basis; the number then is not shown.
