@@ -24,19 +24,27 @@
  *       navn"; it "skal altid indeholde vedkommendes efternavn og mindst ét af
  *       vedkommendes fornavne skrevet fuldt ud".
  *
+ * Where SPEC REG-5 and the Act differ, the Act (seed 002) is followed:
+ * REG-5 asks for "at least one whole first name" unconditionally, §5(4) only
+ * "hvis det er teknisk muligt", and §5(5) reaches it by abbreviation alone.
+ *
  * Choices where the sources are silent (each is marked "Choice" below):
- * - An initial is the first letter followed by a period (`Peter` -> `P.`,
- *   `Anne-Marie` -> `A.`, `Øjvind` -> `Ø.`). The Act says "1. bogstav" only;
- *   no CPR sample shows an abbreviated name. A hyphenated name is one name
- *   and gets one initial (the Act speaks of the first letter).
+ * - §5(5) "forkortes til 1. bogstav": an initial is the first letter and
+ *   nothing else, no full stop (`Peter` -> `P`, `Anne-Marie` -> `A`,
+ *   `Øjvind` -> `Ø`), as CPR writes it: a full stop would cost a character
+ *   the Act does not spend. A hyphenated name is one name and gets one
+ *   initial. A chosen addressing name (§5(7)) may write an initial with a
+ *   full stop (`Anna S.`); nothing in §5(7) forbids it.
+ * - Given names are never left out while abbreviating them all suffices
+ *   (§5(5) knows only abbreviation). Only when even all initials are too long
+ *   are names left out (§5(6), the best possible name, see `candidates`).
  * - Lengths are counted in Unicode code points after NFC normalisation (one
  *   code point = one character of CPR's ISO-8859-1 field).
  * - Whitespace is normalised: runs of whitespace become one space, spaces
  *   around a hyphen are removed, ends are trimmed. A given-name entry that
  *   contains spaces is several names (`"Anne Marie"` = `Anne`, `Marie`); the
  *   last name is always one whole name, spaces and hyphens included.
- * - A name of one or two characters (`Bo`, `Å`) is never "abbreviated": its
- *   initial would be no shorter, so abbreviating it is never "nødvendigt".
+ * - A name of one letter (`Å`) is its own initial.
  */
 
 /** A person's name as registered under §5(1) (Bilag 1 nr. 2). */
@@ -68,19 +76,19 @@ export type GivenNameForm = 'whole' | 'initial' | 'omitted';
  * - `full`: the full name fits (§5(4) first sentence: no addressing name needed).
  * - `abbreviated`: §5(5) mechanical abbreviation, first first name kept whole.
  * - `other-first-name-kept`: §5(4) "mindst ét helt fornavn" kept by keeping a
- *   later first name whole instead of the first one.
- * - `names-left-out`: abbreviation alone cannot reach the limit, so given names
- *   are left out (§5(4) with §5(6): the best possible name keeping a whole first name).
- * - `initials-only`: no first name fits whole (§5(5) second sentence carried
- *   to the first first name; initials nearest the last name left out if needed).
+ *   later first name whole instead of the first one, all others initials.
+ * - `initials-only`: no first name can stay whole, so §5(5)'s order reaches
+ *   the first first name too: every given name is an initial, none left out.
+ * - `names-left-out`: even all initials are too long: given names are left
+ *   out (§5(6), the best possible name, keeping a whole first name if one fits).
  * - `last-name-shortened`: §5(5) third sentence.
  */
 export type AddressingNameStep =
   | 'full'
   | 'abbreviated'
   | 'other-first-name-kept'
-  | 'names-left-out'
   | 'initials-only'
+  | 'names-left-out'
   | 'last-name-shortened';
 
 export interface AddressingNameExplained extends AddressingName {
@@ -127,11 +135,13 @@ export function normalizePersonName(name: PersonName): NormalizedName {
   return { lastName, givenNames: [...split(name.firstNames, 'first'), ...split(name.middleNames, 'middle')] };
 }
 
-/** §5(5) "forkortes til 1. bogstav": the first letter and a period (Choice: the period). */
+/**
+ * §5(5) "forkortes til 1. bogstav": the first letter, without a full stop, as
+ * CPR writes it (Choice, see the module comment: the Act names the letter only).
+ */
 export function initialOf(name: string): string {
   const chars = [...name.normalize('NFC')];
-  const letter = chars.find((c) => /\p{L}/u.test(c)) ?? chars[0] ?? '';
-  return `${letter}.`;
+  return chars.find((c) => /\p{L}/u.test(c)) ?? chars[0] ?? '';
 }
 
 /** Whether abbreviating the name to its initial makes it shorter (§5(5) "i nødvendigt omfang"). */
@@ -145,8 +155,8 @@ function shortestForm(name: string): string {
 }
 
 function checkLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 4) {
-    throw new RangeError(`the addressing-name limit must be an integer of at least 4 (room for "L,F."), got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 3) {
+    throw new RangeError(`the addressing-name limit must be an integer of at least 3 (room for "L,F"), got ${limit}`);
   }
 }
 
@@ -179,16 +189,17 @@ function* candidates(n: NormalizedName): Generator<[AddressingNameStep, Form[]]>
   const count = n.givenNames.length;
   const firstIdx = n.givenNames.flatMap((g, i) => (g.kind === 'first' ? [i] : []));
   const canShrink = n.givenNames.map((g) => shrinkable(g.name));
-  const all = (f: Form): Form[] => n.givenNames.map(() => f);
+  /** Every given name an initial except the one at `keep` (-1: none kept whole). */
+  const initialsBut = (keep: number): Form[] => n.givenNames.map((_, i) => (i === keep || !canShrink[i] ? WHOLE : INITIAL));
 
   // §5(4) first sentence: the full name, when it fits, is not abbreviated.
-  yield ['full', all(WHOLE)];
+  yield ['full', n.givenNames.map(() => WHOLE)];
 
   // §5(5): initials from the given name nearest the last name backwards, one
-  // at a time and only as far as needed; the first given name (the first
-  // first name) is abbreviated last, so §5(4)'s whole first name is kept.
+  // at a time and only as far as needed; no name is left out. The first given
+  // name is abbreviated last, so §5(4)'s whole first name is kept.
   {
-    const f = all(WHOLE);
+    const f: Form[] = n.givenNames.map(() => WHOLE);
     for (let k = count - 1; k >= 1; k--) {
       if (!canShrink[k]) continue;
       f[k] = INITIAL;
@@ -196,45 +207,30 @@ function* candidates(n: NormalizedName): Generator<[AddressingNameStep, Form[]]>
     }
   }
 
-  // §5(4) "mindst ét helt fornavn", if technically possible: when even the
-  // first first name with all others as initials is too long, keep a later
-  // first name whole instead (the earliest that fits), abbreviating the others
-  // in §5(5)'s order. (SPEC REG-5 only names "the first name"; the Act asks for
-  // any one whole first name.)
-  for (const j of firstIdx.slice(1)) {
-    const f = all(WHOLE);
-    for (let k = count - 1; k >= 0; k--) {
-      if (k === j || !canShrink[k]) continue;
-      f[k] = INITIAL;
-      yield ['other-first-name-kept', [...f]];
-    }
-  }
+  // §5(4) "mindst ét helt fornavn", if technically possible: when the first
+  // first name cannot stay whole even with all the others as initials, keep a
+  // later first name whole instead (the earliest that fits). (SPEC REG-5 only
+  // names "the first name"; the Act asks for any one whole first name.)
+  for (const j of firstIdx.slice(1)) yield ['other-first-name-kept', initialsBut(j)];
 
-  // Gap in the Act: abbreviation alone cannot reach the limit. §5(4) still
-  // requires a whole first name when technically possible and §5(5) third
-  // sentence shows the minimal form ("første bogstav i første fornavn sammen
-  // med efternavnet") leaves the other names out, so leave out given names,
-  // nearest the last name first (§5(5)'s order), keeping one first name whole
-  // (the first first name, else the earliest one that fits) -- §5(6) "det
-  // bedst mulige adresseringsnavn".
-  for (const p of firstIdx) {
-    const f: Form[] = n.givenNames.map((_, i) => (i === p || !canShrink[i] ? WHOLE : INITIAL));
-    for (let k = count - 1; k >= 0; k--) {
+  // §5(5) "dernæst i næstsidste og så fremdeles" down to the first first name:
+  // every given name an initial, none left out.
+  if (count > 0) yield ['initials-only', initialsBut(-1)];
+
+  // Gap in the Act: abbreviation alone cannot reach the limit. §5(5) third
+  // sentence names the minimal form "første bogstav i første fornavn sammen
+  // med efternavnet" (the others left out) before the last name is touched,
+  // and §5(6) asks for "det bedst mulige adresseringsnavn", "så vidt muligt"
+  // with a whole first name. So leave out given names, nearest the last name
+  // first (§5(5)'s order), keeping one first name whole (the first first name,
+  // else the earliest one that fits); failing that, leave out initials down
+  // to the first one.
+  for (const p of [...firstIdx, -1]) {
+    const f = initialsBut(p);
+    for (let k = count - 1; k >= (p === -1 ? 1 : 0); k--) {
       if (k === p) continue;
       f[k] = OMITTED;
       yield ['names-left-out', [...f]];
-    }
-  }
-
-  // §5(5): no first name fits whole, so the first first name is abbreviated
-  // too; then initials nearest the last name are left out, down to "første
-  // bogstav i første fornavn sammen med efternavnet".
-  if (count > 0) {
-    const f: Form[] = n.givenNames.map((_, i) => (canShrink[i] ? INITIAL : WHOLE));
-    yield ['initials-only', [...f]];
-    for (let k = count - 1; k >= 1; k--) {
-      f[k] = OMITTED;
-      yield ['initials-only', [...f]];
     }
   }
 }
@@ -316,6 +312,16 @@ function wholeFirstNamePossible(n: NormalizedName, limit: number): boolean {
 }
 
 /**
+ * §5(7): a token of a chosen name written as the initial of `name`: the letter
+ * as CPR writes it (§5(5)), or the letter with a full stop, which a chosen
+ * name may use.
+ */
+function isInitialOf(token: string, name: string): boolean {
+  const i = initialOf(name);
+  return token === i || token === `${i}.`;
+}
+
+/**
  * Matches tokens to the given names in order, each token a whole name or its
  * initial, names may be left out. 0: no match; 1: a match; 2: a match in
  * which a first name is written whole.
@@ -335,7 +341,7 @@ function matchGiven(tokens: readonly string[], n: NormalizedName): 0 | 1 | 2 {
         const rest = go(t + 1, i + 1);
         if (rest > 0) best = gi.kind === 'first' ? 2 : (Math.max(best, rest) as 0 | 1 | 2);
       }
-      if (best < 2 && tokens[t] === initialOf(gi.name)) {
+      if (best < 2 && isInitialOf(tokens[t]!, gi.name)) {
         best = Math.max(best, go(t + 1, i + 1)) as 0 | 1 | 2;
       }
     }
@@ -349,7 +355,7 @@ function matchGiven(tokens: readonly string[], n: NormalizedName): 0 | 1 | 2 {
 function firstUnmatched(tokens: readonly string[], n: NormalizedName): string | undefined {
   let i = 0;
   for (const t of tokens) {
-    while (i < n.givenNames.length && t !== n.givenNames[i]!.name && t !== initialOf(n.givenNames[i]!.name)) i++;
+    while (i < n.givenNames.length && t !== n.givenNames[i]!.name && !isInitialOf(t, n.givenNames[i]!.name)) i++;
     if (i === n.givenNames.length) return t;
     i++;
   }
@@ -360,15 +366,16 @@ function firstUnmatched(tokens: readonly string[], n: NormalizedName): string | 
  * §5(7): may `chosen` be registered as the person's addressing name? It must be
  * written `Lastname,Given names` within `limit` characters and be made from the
  * full name: the whole last name, then given names in their order, each written
- * whole or as its initial (names may be left out), with at least one first name
- * written whole.
+ * whole or as its initial (`S`, as CPR writes it, or `S.`; names may be left
+ * out), with at least one first name written whole.
  *
  * §5(7) says "altid" (always) for the whole last name and whole first name;
- * where that cannot fit at all, this check falls back to what §5(4)-(5) allow
- * ("hvis det er teknisk muligt"): initials only when no first name fits whole
- * beside the last name, and a shortened (cut) last name only when the first
- * initial with the whole last name is too long. So everything
- * `addressingName` forms is accepted.
+ * where that cannot fit, this check falls back to what §5(4)-(5) allow ("hvis
+ * det er teknisk muligt"): initials only when no first name fits whole beside
+ * the last name or when the text is the name §5(5) forms mechanically (CPR's
+ * own addressing names, imported, are such names), and a shortened (cut) last
+ * name only when the first initial with the whole last name is too long. So
+ * everything `addressingName` forms is accepted.
  */
 export function validateChosenAddressingName(
   name: PersonName,
@@ -424,7 +431,7 @@ export function validateChosenAddressingName(
       `"${bad}" is not one of the person's given names or its initial in their order; use the names of the full name, whole or as initials (§5(7)).`,
     );
   }
-  if (match < 2 && wholeFirstNamePossible(n, limit)) {
+  if (match < 2 && wholeFirstNamePossible(n, limit) && text !== example) {
     return refuse('NO_WHOLE_FIRST_NAME', 'At least one of the first names must be written in full (§5(7)).');
   }
   return { ok: true, text };
