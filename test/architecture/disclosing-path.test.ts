@@ -20,7 +20,8 @@ const PERSONAL_READ =
 
 /** The modules of the disclosing path, and why each reads persons. */
 const PATH: Record<string, string> = {
-  'src/services/disclosure.ts': 'the one reader bound to the caller: lookups, bulk, the log search and statistics',
+  'src/services/reader.ts': 'the disclosing path itself: the person readers, handed out only inside a caller\'s answer',
+  'src/services/disclosure.ts': 'lookups, bulk, the log search and statistics on the reader',
   'src/services/person-search.ts': 'finds candidates, then discloses them through DisclosureService',
   'src/services/enquiry.ts': 'identifies persons (§42(6), §38(5)), then discloses through discloseView',
   'src/services/feed.ts': 'the log follower: changed fields cut by domain/disclosure (readerOf, changedFieldsShown)',
@@ -62,6 +63,32 @@ test('the check itself finds a read', () => {
   assert.ok(PERSONAL_READ.test("const v = await ctx.register.person(pnr);"));
   assert.ok(PERSONAL_READ.test("db.selectFrom('person_current')"));
   assert.ok(!PERSONAL_READ.test("db.selectFrom('customer')"));
+});
+
+/**
+ * The read-side services receive the disclosing path (services/reader.ts
+ * `Readers`), not the register: a person can then be read only inside a
+ * caller's `answer`, which records before it returns. Their constructors are
+ * checked class by class.
+ */
+const ON_THE_READER = ['src/services/disclosure.ts', 'src/services/person-search.ts', 'src/services/attestation.ts', 'src/services/enquiry.ts', 'src/services/feed.ts'];
+/** Classes of those files that follow the log as the register itself, for no caller. */
+const SYSTEM_FOLLOWERS = new Set(['AddressDirectory']);
+
+test('the read-side services hold the reader, never the register or the raw audit log', () => {
+  const holders: string[] = [];
+  for (const path of ON_THE_READER) {
+    const text = readFileSync(join(ROOT, path), 'utf8');
+    // Each class from its declaration to the next one.
+    const starts = [...text.matchAll(/^(?:export )?class (\w+)/gm)];
+    starts.forEach((m, i) => {
+      if (SYSTEM_FOLLOWERS.has(m[1]!)) return;
+      const body = text.slice(m.index, starts[i + 1]?.index ?? text.length);
+      const ctor = /constructor\(([^)]*)\)/.exec(body)?.[1] ?? '';
+      if (/:\s*(Register|AuditLog)\b/.test(ctor) || /this\.register\b|this\.audit\b/.test(body)) holders.push(`${path}: ${m[1]}`);
+    });
+  }
+  assert.deepEqual(holders, []);
 });
 
 test('audit entries of callers are built by the one builder', () => {
