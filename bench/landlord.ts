@@ -168,7 +168,7 @@ async function measureHttp(title: string, n: number, list: ClientRequest[]): Pro
   if (r.error) throw new Error(r.error);
   return report(title, r.times, r.rows);
 }
-const service = new LandlordService(register, customers, ctx.audit, systemClock);
+const service = new LandlordService(ctx.readers, customers, systemClock);
 const caller = await ctx.access.authenticateApiKey(landlordKey, '127.0.0.1');
 
 const st = await register.store.db.selectFrom('residence').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();

@@ -104,7 +104,7 @@ const landlordView = z.object({
 
 export function landlordRoutes(app: Api, ctx: ApiContext): void {
   const customers = new LandlordCustomers(ctx.register.store, ctx.access, ctx.clock);
-  const service = new LandlordService(ctx.register, customers, ctx.audit, ctx.clock);
+  const service = new LandlordService(ctx.readers, customers, ctx.clock);
   const tags = ['landlords'];
   // Control 1 is the service's own (see the module comment).
   const anyone = { auth: { roles: [...ROLES] } };

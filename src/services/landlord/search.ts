@@ -6,8 +6,6 @@
  * for billing, src/services/usage.ts) before the answer leaves.
  */
 import { sql } from 'kysely';
-import type { AuditLog } from '../../access/audit.ts';
-import { auditEntry } from '../../access/audit-entry.ts';
 import type { Caller } from '../../access/customers.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { dateOf, type CivilDate, type Instant } from '../../domain/dates.ts';
@@ -17,7 +15,7 @@ import { checkFromDate, enablement, NON_DISCLOSURE_NOTICE, parseOwnerNumber, sel
 import { addressingName as formAddressingName } from '../../domain/names/addressing-name.ts';
 import type { GroupValue } from '../../domain/person/facts.ts';
 import type { PersonState } from '../../register/bitemporal.ts';
-import type { Register } from '../../register/register.ts';
+import type { PersonReads, Readers } from '../reader.ts';
 import { AddressRegister, type HouseNumberLabel, type UnitLabel } from '../../reference/address-register.ts';
 import { OwnershipRegister } from '../../reference/ownership-register.ts';
 import { inList, listValue, named, prepareNamed, type NamedRead } from '../../storage/prepared.ts';
@@ -114,12 +112,12 @@ export class LandlordService {
   readonly #readPersons: NamedRead<'pnrs'>;
 
   constructor(
-    private readonly register: Register,
+    private readonly readers: Readers,
     private readonly customers: LandlordCustomers,
-    private readonly audit: AuditLog,
     private readonly clock: Clock,
   ) {
-    const store = register.store;
+    // The search's prepared reads are compiled here and run only inside the caller's reader (#search).
+    const store = readers.store;
     this.addresses = new AddressRegister(store, clock);
     this.ownership = new OwnershipRegister(store, clock);
     this.#readPeriods = prepareNamed(
@@ -153,49 +151,49 @@ export class LandlordService {
     const sent = [Object.values(input.address as Record<string, unknown>).filter((v) => v !== undefined && v !== '').join(' '), `owner:${input.ownerNumber}`];
     const detail = { ownerNumber: input.ownerNumber, address: input.address as Record<string, unknown>, fromDate: input.fromDate ?? null, format: opts.format ?? 'json' };
     let placeId: string | null = null;
-    let result: LandlordResult;
-    let pnrs: string[];
     try {
-      ({ result, pnrs } = await this.#search(caller, input, now.toISOString(), today, (id) => (placeId = id)));
+      // Read, cut to seed 000's output, record, and only then answer (services/reader.ts).
+      const { result } = await this.readers.for(caller).answer(
+        'landlord.search',
+        (reads) => this.#search(reads, caller, input, now.toISOString(), today, (id) => (placeId = id)),
+        ({ result, pnrs }) => {
+          const place = result.address.unitAddressId ?? result.address.houseNumberId;
+          return {
+            subjects: [place, ...pnrs],
+            references: [place, ...sent],
+            legalBasis: LANDLORD_BASIS,
+            fields: LANDLORD_FIELDS,
+            requestId: opts.requestId ?? null,
+            detail: {
+              ...detail,
+              fromDate: result.query.fromDate,
+              outcome: 'disclosed',
+              addressLabel: result.address.label,
+              properties: [...new Set(result.units.map((u) => u.bfe))],
+              personsDisclosed: pnrs.length,
+              protected: result.residents.filter((r) => r.protection).length,
+            },
+          };
+        },
+      );
+      return result;
     } catch (e) {
       if (e instanceof LandlordError) {
         // Refused searches are audited too (and so counted): who tried which owner number on which address.
-        await this.audit.record(
-          auditEntry(caller, 'landlord.search.refused', {
-            subjects: placeId ? [placeId] : [],
-            references: sent,
-            legalBasis: LANDLORD_BASIS,
-            fields: [],
-            requestId: opts.requestId ?? null,
-            detail: { ...detail, outcome: 'refused', code: e.code, control: e.control, personsDisclosed: 0 },
-          }),
-        );
+        await this.readers.record(caller, 'landlord.search.refused', {
+          subjects: placeId ? [placeId] : [],
+          references: sent,
+          legalBasis: LANDLORD_BASIS,
+          fields: [],
+          requestId: opts.requestId ?? null,
+          detail: { ...detail, outcome: 'refused', code: e.code, control: e.control, personsDisclosed: 0 },
+        });
       }
       throw e;
     }
-    const place = result.address.unitAddressId ?? result.address.houseNumberId;
-    await this.audit.record(
-      auditEntry(caller, 'landlord.search', {
-      subjects: [place, ...pnrs],
-      references: [place, ...sent],
-      legalBasis: LANDLORD_BASIS,
-      fields: LANDLORD_FIELDS,
-      requestId: opts.requestId ?? null,
-      detail: {
-        ...detail,
-        fromDate: result.query.fromDate,
-        outcome: 'disclosed',
-        addressLabel: result.address.label,
-        properties: [...new Set(result.units.map((u) => u.bfe))],
-        personsDisclosed: pnrs.length,
-        protected: result.residents.filter((r) => r.protection).length,
-      },
-      }),
-    );
-    return result;
   }
 
-  async #search(caller: Caller, input: LandlordSearch, queriedAt: Instant, today: CivilDate, placed: (id: string) => void): Promise<{ result: LandlordResult; pnrs: string[] }> {
+  async #search(reads: PersonReads, caller: Caller, input: LandlordSearch, queriedAt: Instant, today: CivilDate, placed: (id: string) => void): Promise<{ result: LandlordResult; pnrs: string[] }> {
     // Control 1: "OK – Hvis bruger (personkode) er tildelt adgang til tjenesten" — the user's own grant, and a customer enabled for the service (LAN-1).
     if (!caller.principal.roles.includes('landlord')) {
       throw new LandlordError('landlord_no_access', `${caller.principal.name} (${caller.principal.id}) lacks the landlord role.`, `${caller.principal.name} (${caller.principal.id}) har ikke rollen landlord.`);
@@ -234,10 +232,10 @@ export class LandlordService {
       unitById.set(u.addressId, u);
       if (u.acquired < threshold) threshold = u.acquired;
     }
-    const periods = await this.#periods([...acquiredByUnit.keys()], today, threshold);
+    const periods = await this.#periods(reads, [...acquiredByUnit.keys()], today, threshold);
     const rows = selectResidents(periods, { today, fromDate: fd.fromDate, acquiredByUnit });
     // The persons in the order they first appear (a person may be shown at two units, or twice at one).
-    const names = await this.#persons([...new Set(rows.map((r) => r.pnr))], today);
+    const names = await this.#persons(reads, [...new Set(rows.map((r) => r.pnr))], today);
     const residents = rows.map((r): LandlordResident => {
       const n = names.get(r.pnr)!;
       const u = unitById.get(r.unitAddressId)!;
@@ -344,8 +342,8 @@ export class LandlordService {
    * (superseded and annulled versions left out) that began by today and had
    * not ended before `endedBefore`.
    */
-  async #periods(unitIds: string[], today: CivilDate, endedBefore: CivilDate): Promise<ResidencePeriod[]> {
-    const rows = await this.#readPeriods({ units: listValue(this.register.store, unitIds), today, endedBefore });
+  async #periods(reads: PersonReads, unitIds: string[], today: CivilDate, endedBefore: CivilDate): Promise<ResidencePeriod[]> {
+    const rows = await this.#readPeriods({ units: listValue(reads.store, unitIds), today, endedBefore });
     return (rows as Array<[string, string, CivilDate, CivilDate | null]>).map(([pnr, unitAddressId, validFrom, validTo]) => ({ pnr, unitAddressId, validFrom, validTo }));
   }
 
@@ -354,11 +352,11 @@ export class LandlordService {
    * the current-state projection in one read, falling back to the register's
    * own read for a row that time has made stale.
    */
-  async #persons(pnrs: string[], today: CivilDate): Promise<Map<string, { name: string; protection: ProtectionNotice | null }>> {
+  async #persons(reads: PersonReads, pnrs: string[], today: CivilDate): Promise<Map<string, { name: string; protection: ProtectionNotice | null }>> {
     const out = new Map<string, { name: string; protection: ProtectionNotice | null }>();
     if (pnrs.length === 0) return out;
     const fresh = new Map<string, { name: string; protection: ProtectionNotice | null }>();
-    for (const [pnr, name, protection, computedFor, staleAt] of (await this.#readPersons({ pnrs: listValue(this.register.store, pnrs) })) as Array<
+    for (const [pnr, name, protection, computedFor, staleAt] of (await this.#readPersons({ pnrs: listValue(reads.store, pnrs) })) as Array<
       [string, string | null, string | null, CivilDate, CivilDate | null]
     >) {
       // The same freshness rule as Register.person.
@@ -370,7 +368,7 @@ export class LandlordService {
       }
     }
     // In the order asked (the audit record's subjects).
-    for (const pnr of pnrs) out.set(pnr, fresh.get(pnr) ?? nameAndMark((await this.register.person(pnr))?.state ?? {}, today));
+    for (const pnr of pnrs) out.set(pnr, fresh.get(pnr) ?? nameAndMark((await reads.person(pnr))?.state ?? {}, today));
     return out;
   }
 }
