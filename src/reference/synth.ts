@@ -21,7 +21,7 @@
  * person-owned properties are made without an owner and listed in
  * `awaitingPersonOwner`, so a later run with the same seed can add them.
  */
-import { addDays, type CivilDate } from '../domain/dates.ts';
+import { addDays, daysBetween, type CivilDate } from '../domain/dates.ts';
 import { syntheticCvr } from './cvr.ts';
 import type { OwnershipFileRecord, PropertyKind } from './import.ts';
 import { stableId } from './text.ts';
@@ -124,7 +124,6 @@ function hash32(s: string): number {
   return h >>> 0;
 }
 
-const daysBetween = (a: CivilDate, b: CivilDate) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 
 type Owner = { company: SynthCompany } | { person: true };
 

@@ -12,7 +12,7 @@
  */
 import type { Caller } from '../access/customers.ts';
 import { CHURCH_MEMBERSHIP, CIVIL_STATUS, PERSON_STATUS, PROTECTION_TYPES, country, municipality } from '../domain/codes/index.ts';
-import type { CivilDate, Instant } from '../domain/dates.ts';
+import { dateOf, timeOf, type CivilDate, type Instant } from '../domain/dates.ts';
 import type { DisclosedData, HistoryEntry, ProtectionMark, Withheld } from '../domain/disclosure/project.ts';
 import { formatPnr } from '../domain/pnr/pnr.ts';
 import { DisclosureError, disclosePerson } from './disclosure.ts';
@@ -147,9 +147,9 @@ export class AttestationService {
         ? { customer: 'CPR (registrets egen administration)', customerKind: null }
         : { customer: customers.get(id)?.name ?? id, customerKind: customers.get(id)?.kind ?? null };
     const out: LookupEntry[] = [
-      ...direct.map((l) => ({ date: l.at.slice(0, 10), at: l.at, ...who(l.customer), type: l.action, legalBasis: l.legalBasis })),
+      ...direct.map((l) => ({ date: dateOf(l.at), at: l.at, ...who(l.customer), type: l.action, legalBasis: l.legalBasis })),
       ...lists.map((l) => ({
-        date: l.at.slice(0, 10),
+        date: dateOf(l.at),
         at: l.at,
         ...who(l.customer),
         ...(l.customer === null && l.recipient ? { customer: l.recipient, customerKind: null } : {}),
@@ -430,7 +430,7 @@ export function renderAttestation(a: Attestation): string {
   out.push('Aktuelle og tidligere oplysninger om dig selv (CPR-lovens § 46)');
   out.push('');
   row('Personnummer', pnrText(a.pnr));
-  row('Udstedt', `${a.issuedAt.slice(0, 10)} kl. ${a.issuedAt.slice(11, 16)} (UTC)`);
+  row('Udstedt', `${dateOf(a.issuedAt)} kl. ${timeOf(a.issuedAt)} (dansk tid)`);
   row('Oplysningerne gælder pr.', `${a.validAt}, som registreret på udstedelsestidspunktet`);
   if (a.protectionMark) {
     row('Navne- og adressebeskyttelse', `fra ${a.protectionMark.validFrom}${a.protectionMark.validTo ? ` til ${a.protectionMark.validTo}` : ''}`);

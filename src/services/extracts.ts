@@ -26,7 +26,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ProblemCode } from '../api/problems.ts';
 import type { AuditLog, ActorKind } from '../access/audit.ts';
 import { municipality as municipalityEntry, isValidMunicipalityCode } from '../domain/codes/index.ts';
-import { dateOf, toInstant, addDays, type CivilDate, type Instant } from '../domain/dates.ts';
+import { dateOf, toInstant, addDays, yearsBefore, type CivilDate, type Instant } from '../domain/dates.ts';
 import { disclose, effectiveProtections } from '../domain/disclosure/project.ts';
 import type { GroupValue } from '../domain/person/facts.ts';
 import { checkPnr, NO_MOD11_DATES } from '../domain/pnr/pnr.ts';
@@ -188,17 +188,6 @@ export function quarterOf(date: CivilDate): string {
   return `${date.slice(0, 4)}Q${Math.floor((month - 1) / 3) + 1}`;
 }
 
-/** The same day `years` years earlier (29 February becomes 28 February). */
-export function yearsBefore(date: CivilDate, years: number): CivilDate {
-  const y = String(Number(date.slice(0, 4)) - years).padStart(4, '0');
-  const md = date.slice(5);
-  if (md === '02-29') {
-    const n = Number(y);
-    const leap = (n % 4 === 0 && n % 100 !== 0) || n % 400 === 0;
-    return `${y}-02-${leap ? '29' : '28'}`;
-  }
-  return `${y}-${md}`;
-}
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
 export function csvField(v: string | undefined | null): string {

@@ -151,4 +151,22 @@ describe('API: public authorities\' lookups (DIS-2)', () => {
     }
     assert.equal((await get(full, cast.ordinary)).status, 200, 'works again once the log is back');
   });
+
+  test('"today" and "known at <date>" are Danish days: at 00:30 Danish time (22:30 UTC the day before) (issue 15, finding 6)', async () => {
+    api.clock.set('2026-06-10T22:30:00Z'); // 00:30 on 11 June in Copenhagen (summer time)
+    await api.register.register({
+      pnr: cast.ordinary,
+      authority: '0461',
+      eventCode: 'A01',
+      changes: [{ group: 'occupation', validFrom: '2026-06-11', value: { title: 'Jordemoder' } }],
+    });
+    const now = await get(full, cast.ordinary);
+    assert.equal(now.json.validAt, '2026-06-11', 'valid now: the Danish date');
+    assert.equal(now.json.data.occupation, 'Jordemoder');
+    const dayBefore = await get(full, cast.ordinary, '?knownAt=2026-06-10');
+    assert.equal(dayBefore.status, 200, dayBefore.text);
+    assert.equal(dayBefore.json.knownAt, '2026-06-10T21:59:59.999Z', 'the end of 10 June in Denmark');
+    assert.equal(dayBefore.json.data.occupation, 'Sygeplejerske', 'registered on 11 June Danish time: not known at 10 June');
+    assert.equal((await get(full, cast.ordinary, '?knownAt=2026-06-11')).json.data.occupation, 'Jordemoder');
+  });
 });

@@ -6,20 +6,20 @@ import {
   earliestFromDate,
   enablement,
   mergeStays,
-  monthsBefore,
   parseOwnerNumber,
   selectResidents,
   type ResidencePeriod,
 } from '../../src/domain/landlord/rules.ts';
 import { LANDLORD_PROBLEMS } from '../../src/domain/landlord/errors.ts';
 import { PROBLEMS } from '../../src/api/problems.ts';
+import { addMonths } from '../../src/domain/dates.ts';
 
 describe('landlord rules', () => {
   test('12 months back: the same day a year earlier; a day the month lacks becomes its last day', () => {
     assert.equal(earliestFromDate('2026-06-01'), '2025-06-01');
     assert.equal(earliestFromDate('2028-02-29'), '2027-02-28');
-    assert.equal(monthsBefore('2026-03-31', 1), '2026-02-28');
-    assert.equal(monthsBefore('2026-01-15', 1), '2025-12-15');
+    assert.equal(addMonths('2026-03-31', -1), '2026-02-28');
+    assert.equal(addMonths('2026-01-15', -1), '2025-12-15');
   });
 
   test('the from-date: default 12 months back, the earliest allowed itself accepted, a day earlier refused naming it, no future', () => {

@@ -18,8 +18,8 @@ import {
   MARKETING_COLUMNS,
   parseCsv,
   quarterOf,
-  yearsBefore,
 } from '../../src/services/extracts.ts';
+import { yearsBefore } from '../../src/domain/dates.ts';
 import { openStore } from '../../src/storage/store.ts';
 import { freshRegister, STORE_KINDS } from '../support/stores.ts';
 

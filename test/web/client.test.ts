@@ -39,3 +39,26 @@ test('every string is in Danish and English, with the same placeholders, and the
     for (const m of readFileSync(join(WEB_ROOT, 'src', f), 'utf8').matchAll(/\bt\('([\w.]+)'/g)) assert.ok(keys.has(m[1]!), `${f}: ${m[1]} is translated`);
   }
 });
+
+test('the client counts days in Danish time through src/domain/dates.ts, never in the browser\'s zone or UTC (issue 15, finding 6)', () => {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (/\.tsx?$/.test(e.name)) files.push(join(dir, e.name));
+    }
+  };
+  walk(join(WEB_ROOT, 'src'));
+  // The browser's-zone calendar, UTC day ends and hand-made month arithmetic each give the wrong day around
+  // Danish midnight. (getUTC* on a civil date's own UTC-midnight position, as the timeline's axis does, is no day of an instant.)
+  const banned = [/\.get(FullYear|Month|Date)\(/, /\.set(UTC)?(FullYear|Month|Date)\(/, /T23:59:59/, /toISOString\(\)\.slice\(0, 10\)/];
+  const offences = files.flatMap((f) =>
+    readFileSync(f, 'utf8')
+      .split('\n')
+      .flatMap((line, i) => (banned.some((re) => re.test(line)) ? [`${f.slice(WEB_ROOT.length + 1)}:${i + 1}: ${line.trim()}`] : [])),
+  );
+  assert.deepEqual(offences, []);
+  const format = readFileSync(join(WEB_ROOT, 'src/format.ts'), 'utf8');
+  assert.match(format, /return dateOf\(serverNow\(\)\)/, 'today is the Danish date of the server\'s clock');
+  assert.match(format, /timeZone: CIVIL_TIME_ZONE/, 'times are shown in Danish time');
+});

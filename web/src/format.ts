@@ -1,22 +1,23 @@
 /** Dates and values shown in the chosen language. */
+import { CIVIL_TIME_ZONE, dateOf } from '../../src/domain/dates.ts';
 import { serverNow } from './api.ts';
 import { lang } from './i18n.ts';
 
 const locale = () => (lang.get() === 'da' ? 'da-DK' : 'en-GB');
 
-/** A civil date YYYY-MM-DD (never shifted by time zones). */
+/** A civil date YYYY-MM-DD (never shifted by time zones); an instant shows its Danish date. */
 export function fmtDate(d: string | null | undefined): string {
   if (!d) return '';
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d.slice(0, 10));
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d.length > 10 && !Number.isNaN(Date.parse(d)) ? dateOf(d) : d.slice(0, 10));
   if (!m) return d;
   return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!)).toLocaleDateString(locale(), { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' });
 }
 
-/** An instant, in the browser's time zone. */
+/** An instant, in Danish time (the register's civil time, whatever the browser's zone). */
 export function fmtTime(t: string | null | undefined): string {
   if (!t) return '';
   const d = new Date(t);
-  return Number.isNaN(d.getTime()) ? t : d.toLocaleString(locale(), { dateStyle: 'medium', timeStyle: 'short' });
+  return Number.isNaN(d.getTime()) ? t : d.toLocaleString(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone: CIVIL_TIME_ZONE });
 }
 
 export function fmtNumber(n: number): string {
@@ -26,16 +27,9 @@ export function fmtNumber(n: number): string {
 /** DDMMYY-SSSS, the way person numbers are written. */
 export const fmtPnr = (p: string | undefined | null) => (p && /^\d{10}$/.test(p) ? `${p.slice(0, 6)}-${p.slice(6)}` : (p ?? ''));
 
-/** Today as YYYY-MM-DD by the server's clock, in the browser's time zone (for defaults and display only). */
+/** Today as YYYY-MM-DD by the server's clock in Danish time, as the server's rules count it (for defaults and display only). */
 export function today(): string {
-  const d = serverNow();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  return dateOf(serverNow());
 }
 
-export function addMonths(date: string, months: number): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const t = new Date(Date.UTC(y, m - 1 + months, 1));
-  const last = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, 0)).getUTCDate();
-  t.setUTCDate(Math.min(d, last));
-  return t.toISOString().slice(0, 10);
-}
+export { addMonths } from '../../src/domain/dates.ts';

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { Caller } from '../../access/customers.ts';
+import { dateOf } from '../../domain/dates.ts';
 import { FeedService, MAX_LIMIT, DEFAULT_LIMIT, readerOf, SubscriptionService, type Subscription } from '../../services/feed.ts';
 import { MONTH_RE, UsageService } from '../../services/usage.ts';
 import { Problem } from '../problems.ts';
@@ -220,7 +221,7 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
       if (id !== caller.customer.id && !caller.principal.roles.includes('admin')) {
         throw Problem.of('forbidden', "Only your own customer's usage.", 'Kun din egen kundes forbrug.');
       }
-      const month = req.query.month ?? ctx.clock.now().toISOString().slice(0, 7);
+      const month = req.query.month ?? dateOf(ctx.clock.now()).slice(0, 7);
       return usage.usage(id, month);
     },
   );

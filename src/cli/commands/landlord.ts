@@ -13,6 +13,7 @@
 import type { Command } from 'commander';
 import { AccessControl, AccessError } from '../../access/customers.ts';
 import { AuditLog } from '../../access/audit.ts';
+import { dateOf } from '../../domain/dates.ts';
 import { LandlordError } from '../../domain/landlord/errors.ts';
 import { LANDLORD_KINDS, type LandlordKind } from '../../domain/landlord/rules.ts';
 import { LandlordCustomers, personOwnerNumbers, type LandlordView } from '../../services/landlord/customers.ts';
@@ -24,7 +25,7 @@ import type { CliIo } from '../main.ts';
 type Opened = { store: Store; close(): Promise<void> };
 
 export function formatLandlord(v: LandlordView): string {
-  const doc = v.documentation ? `documented ${v.documentation.dwellings} dwellings (${v.documentation.reference}, ${v.documentation.recordedAt.slice(0, 10)})` : 'no documentation';
+  const doc = v.documentation ? `documented ${v.documentation.dwellings} dwellings (${v.documentation.reference}, ${dateOf(v.documentation.recordedAt)})` : 'no documentation';
   const lines = [
     `${v.customer.id}  ${v.customer.name}  ${v.landlordKind}  ${v.enabled ? 'enabled' : `NOT enabled (${v.reason})`}`,
     `  ${doc}; the ownership register shows ${v.dwellingsInRegister} dwellings on ${v.countedOn}`,

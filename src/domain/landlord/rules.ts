@@ -7,7 +7,7 @@
  * registered in a dwelling now and who moved out within the last year
  * (L 14, 2020-21). Seed 000's sentences, quoted where they are applied.
  */
-import { formatDate, daysInMonth, type CivilDate } from '../dates.ts';
+import { addMonths, type CivilDate } from '../dates.ts';
 
 // ─── LAN-1: who may use the service ─────────────────────────────────────
 
@@ -54,20 +54,9 @@ export function parseOwnerNumber(input: string): { kind: 'cvr' | 'cpr'; number: 
 /** Seed 000: "maksimalt 12 måneder tilbage i tid". */
 export const FROM_DATE_MONTHS = 12;
 
-/** The same day `months` months earlier; a day the month lacks becomes its last day (29 Feb → 28 Feb). */
-export function monthsBefore(d: CivilDate, months: number): CivilDate {
-  const y = Number(d.slice(0, 4));
-  const m = Number(d.slice(5, 7));
-  const day = Number(d.slice(8, 10));
-  const total = y * 12 + (m - 1) - months;
-  const ny = Math.floor(total / 12);
-  const nm = (total % 12) + 1;
-  return formatDate(ny, nm, Math.min(day, daysInMonth(ny, nm)));
-}
-
-/** The earliest from-date allowed today (LAN-2): 12 months back. */
+/** The earliest from-date allowed today (LAN-2): 12 months back, by the one month rule of domain/dates.ts (29 Feb → 28 Feb). */
 export function earliestFromDate(today: CivilDate): CivilDate {
-  return monthsBefore(today, FROM_DATE_MONTHS);
+  return addMonths(today, -FROM_DATE_MONTHS);
 }
 
 export type FromDateCheck =

@@ -1,7 +1,7 @@
 /**
  * Complaints (CMP-1, §56), pure.
  */
-import { addDays, type CivilDate } from '../dates.ts';
+import { addDays, yearsBefore, type CivilDate } from '../dates.ts';
 
 /** §56(1): within 4 weeks of being told of the decision. */
 export const COMPLAINT_DAYS = 28;
@@ -13,13 +13,6 @@ export const RESIDENCE_COMPLAINT_YEARS = 2;
 export const MINISTRY = 'Indenrigs- og Sundhedsministeriet';
 
 export type Admissibility = { admissible: true } | { admissible: false; code: 'complaint_too_late' | 'registration_too_old'; reason: string; reasonDa: string };
-
-/** The date n years before a date (29 February goes to 28 February). */
-export function yearsBefore(d: CivilDate, years: number): CivilDate {
-  const y = String(Number(d.slice(0, 4)) - years).padStart(4, '0');
-  const md = d.slice(5) === '02-29' ? '02-28' : d.slice(5);
-  return `${y}-${md}`;
-}
 
 /** §56(1): a complaint is lodged within 4 weeks from when the complainant was told of the decision. */
 export function complaintDeadline(notifiedOn: CivilDate): CivilDate {

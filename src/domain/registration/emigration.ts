@@ -8,9 +8,9 @@
 import { z } from 'zod';
 import { RegistrationError } from '../../register/validate.ts';
 import { NORDIC_COUNTRY_CODES } from '../codes/index.ts';
-import { addDays, type CivilDate } from '../dates.ts';
+import { addDays, addMonths, addYears, type CivilDate } from '../dates.ts';
 import { postalLinesSchema } from '../person/facts.ts';
-import { addMonths, addYears, notFarFuture } from './vital-common.ts';
+import { notFarFuture } from './vital-common.ts';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 const code4 = z.string().regex(/^\d{4}$/, 'a 4-digit code');

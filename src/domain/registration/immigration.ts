@@ -5,9 +5,9 @@
 import { z } from 'zod';
 import { RegistrationError } from '../../register/validate.ts';
 import { COUNTRIES, NORDIC_COUNTRY_CODES } from '../codes/index.ts';
-import { addDays, type CivilDate } from '../dates.ts';
+import { addDays, addMonths, type CivilDate } from '../dates.ts';
 import { addressSchema, nameSchema, postalLinesSchema, type GroupValue } from '../person/facts.ts';
-import { addMonths, notInFuture } from './vital-common.ts';
+import { notInFuture } from './vital-common.ts';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 const code4 = z.string().regex(/^\d{4}$/, 'a 4-digit code');

@@ -3,7 +3,7 @@
  * reads the register and the address register and hands the facts to these
  * functions; they decide, citing the paragraph, and never do I/O.
  */
-import { addDays, type CivilDate } from '../dates.ts';
+import { addDays, ageOn, type CivilDate } from '../dates.ts';
 import { isSpecialRoadCode } from '../codes/index.ts';
 import type { GroupValue } from '../person/facts.ts';
 import { RegistrationError } from '../../register/validate.ts';
@@ -134,12 +134,6 @@ export function checkMover(m: Mover, reported: { name?: string; from: ReportedAd
   if (sameAddress(m.address, to)) {
     throw new RegistrationError('already_at_address', `${who} is already registered at the new address.`);
   }
-}
-
-/** Age in whole years on a date. */
-export function ageOn(birthDate: CivilDate, on: CivilDate): number {
-  const years = Number(on.slice(0, 4)) - Number(birthDate.slice(0, 4));
-  return on.slice(5) >= birthDate.slice(5) ? years : years - 1;
 }
 
 /**

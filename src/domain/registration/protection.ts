@@ -18,9 +18,9 @@
  */
 import type { Version } from '../../register/bitemporal.ts';
 import { RegistrationError } from '../../register/validate.ts';
-import type { CivilDate } from '../dates.ts';
+import { addYears, dateOf, type CivilDate } from '../dates.ts';
 import type { GroupValue } from '../person/facts.ts';
-import { addYears, notFarFuture } from './vital-common.ts';
+import { notFarFuture } from './vital-common.ts';
 
 export type ProtectionType = GroupValue<'protection'>['type'];
 export const NAME_AND_ADDRESS: ProtectionType = '0001';
@@ -136,7 +136,7 @@ export function dueLapses(versions: readonly Version[], today: CivilDate, record
   for (const v of open) {
     if (v.vt === null || v.vt > today || recorded.has(v.vt)) continue;
     // An end already past when the register learnt of the protection (history taken in) is no lapse to announce.
-    if (v.vt <= v.rf.slice(0, 10)) continue;
+    if (v.vt <= dateOf(v.rf)) continue;
     const next = open.filter((w) => w.vf >= v.vt!).sort((a, b) => (a.vf < b.vf ? -1 : 1))[0];
     if (next && next.vf === v.vt) continue;
     out.push({

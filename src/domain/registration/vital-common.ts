@@ -1,25 +1,12 @@
 /**
  * Small pure helpers shared by the immigration, emigration, vital-event and
- * protection rules: calendar arithmetic on civil dates, the person's current
- * facts, and the date sanity checks every registration makes.
+ * protection rules: the person's current facts and the date sanity checks
+ * every registration makes (calendar arithmetic is domain/dates.ts).
  */
 import type { FactState, PersonState } from '../../register/bitemporal.ts';
 import { RegistrationError } from '../../register/validate.ts';
-import { addDays, daysInMonth, parseCivilDate, type CivilDate } from '../dates.ts';
+import { addDays, parseCivilDate, type CivilDate } from '../dates.ts';
 import type { GroupValue } from '../person/facts.ts';
-
-/** The same day `n` months later; the month's last day when it has no such day (31 Jan + 1 month = 28/29 Feb). */
-export function addMonths(d: CivilDate, n: number): CivilDate {
-  const [y, m, day] = d.split('-').map(Number) as [number, number, number];
-  const idx = y * 12 + (m - 1) + n;
-  const ny = Math.floor(idx / 12);
-  const nm = (idx % 12) + 1;
-  const nd = Math.min(day, daysInMonth(ny, nm));
-  return `${String(ny).padStart(4, '0')}-${String(nm).padStart(2, '0')}-${String(nd).padStart(2, '0')}`;
-}
-
-/** One year later, the same calendar day (29 Feb → 28 Feb). */
-export const addYears = (d: CivilDate, n: number): CivilDate => addMonths(d, 12 * n);
 
 /** A civil date from input, or a RegistrationError naming the field. */
 export function civilDate(value: string, field: string): CivilDate {

@@ -12,10 +12,10 @@
 import { z } from 'zod';
 import type { PersonView } from '../../register/register.ts';
 import { RegistrationError } from '../../register/validate.ts';
-import type { CivilDate } from '../dates.ts';
+import { addYears, type CivilDate } from '../dates.ts';
 import { addressingName, validateChosenAddressingName } from '../names/addressing-name.ts';
 import { guardianshipSchema, nameSchema, type GroupValue } from '../person/facts.ts';
-import { addressOf, addYears, assertLiving, civilStatusOf, listOf, notInFuture, RESIDENT_STATUSES, single, statusOf } from './vital-common.ts';
+import { addressOf, assertLiving, civilStatusOf, listOf, notInFuture, RESIDENT_STATUSES, single, statusOf } from './vital-common.ts';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 const pnr = z.string();

@@ -23,7 +23,7 @@ import { z } from 'zod';
 import type { Caller } from '../../access/customers.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { NORDIC_COUNTRY_CODES } from '../../domain/codes/index.ts';
-import { dateOf, toInstant, type CivilDate } from '../../domain/dates.ts';
+import { addDays, dateOf, toInstant, type CivilDate } from '../../domain/dates.ts';
 import { postalLinesSchema } from '../../domain/person/facts.ts';
 import { emigrationChanges, waitingDeadlines } from '../../domain/registration/emigration.ts';
 import { addressOf, notInFuture, single, statusOf } from '../../domain/registration/vital-common.ts';
@@ -254,15 +254,13 @@ export async function sweepWaitingRegister(register: Register): Promise<{ notice
     .where('deletes_on', '<=', today)
     .executeTakeFirst();
   // The notice is due 3 days before deletion: deletes_on - 3 <= today, i.e. deletes_on <= today + 3.
-  const d = new Date(`${today}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 3);
   const noticed = await db
     .updateTable('waiting_item')
     .set({ notice_at: now })
     .where('direction', '=', 'incoming')
     .where('resolution', 'is', null)
     .where('notice_at', 'is', null)
-    .where('deletes_on', '<=', d.toISOString().slice(0, 10))
+    .where('deletes_on', '<=', addDays(today, 3))
     .executeTakeFirst();
   return { noticed: Number(noticed.numUpdatedRows), deleted: Number(deleted.numUpdatedRows) };
 }

@@ -5,7 +5,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ageOn,
   checkMover,
   checkReportTiming,
   correctionChanges,
@@ -20,7 +19,8 @@ import {
 } from '../../../src/domain/registration/move.ts';
 import { disappearedChanges, foundChanges, noFixedAbodeAddress, noFixedAbodeChanges } from '../../../src/domain/registration/abode.ts';
 import { assertMayDecide, assertMayInvestigate, replyDeadline } from '../../../src/domain/registration/investigation.ts';
-import { admissibility, complaintDeadline, yearsBefore } from '../../../src/domain/registration/complaint.ts';
+import { admissibility, complaintDeadline } from '../../../src/domain/registration/complaint.ts';
+import { ageOn, yearsBefore } from '../../../src/domain/dates.ts';
 import { danishDate, decisionLetter, hearingLetter, letterHtml, letterText, receiptLetter, requestToReportLetter } from '../../../src/domain/registration/letters.ts';
 import { requireStatus, transition, type Case } from '../../../src/domain/registration/case.ts';
 import { RegistrationError } from '../../../src/register/validate.ts';

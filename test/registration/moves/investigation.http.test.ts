@@ -41,12 +41,12 @@ describe('investigation, abode and complaints over HTTP', () => {
     assert.ok(!letter.text.includes(p));
 
     const decide = () => post(`/api/v1/cases/${id}/decision`, { target: { address: { municipalityCode: '0461', addressId: ADDR.C } }, effectiveDate: '2026-06-16', grounds: 'Ingen reaktion.' });
-    at('2026-06-15T23:00:00Z');
+    at('2026-06-15T21:30:00Z'); // 23:30 Danish time on the 14th day
     const onDeadline = await decide();
     assert.equal(onDeadline.status, 409, 'the 14th day is still within the period');
     assert.equal(onDeadline.json.code, 'reply_period_running');
     await post(`/api/v1/cases/${id}/reply`, { text: 'Jeg bor der stadig.', changesView: false });
-    at('2026-06-16T08:00:00Z');
+    at('2026-06-15T22:30:00Z'); // 00:30 on 16 June in Denmark, though still the 15th in UTC (issue 15, finding 6)
     const d = await decide();
     assert.equal(d.status, 200, d.text);
     assert.equal(d.json.case.status, 'decided');

@@ -20,12 +20,13 @@ describe('move report time rules (§12(1), §12(4))', () => {
     t.clock.set('2026-06-01T10:00:00Z');
     const inTime = await t.person('Ida', 'Kjær', 'A');
     const late = await t.person('Jon', 'Kjær', 'A', { sex: 'M' });
-    t.clock.set('2026-06-06T23:00:00Z'); // move 2026-06-01 + 5 days
+    t.clock.set('2026-06-06T21:30:00Z'); // move 2026-06-01 + 5 days, 23:30 Danish summer time
     const r1 = await report(t.odense, inTime, 'Ida Kjær', '2026-06-01');
     assert.equal(r1.status, 201, r1.text);
     assert.equal(r1.json.case.payload.late, false);
     assert.equal((await t.lastRegistration(inTime)).late, false);
-    t.clock.set('2026-06-07T08:00:00Z'); // + 6 days
+    // + 6 days: 00:30 on 7 June in Denmark, though still 6 June in UTC (issue 15, finding 6).
+    t.clock.set('2026-06-06T22:30:00Z');
     const r2 = await report(t.odense, late, 'Jon Kjær', '2026-06-01');
     assert.equal(r2.status, 201, r2.text);
     assert.equal(r2.json.case.payload.late, true);

@@ -12,7 +12,7 @@ import { assessImmigration, immigrationSchema, type ImmigrationReport } from '..
 import { assessEmigration, emigrationSchema, waitingDeadlines, type EmigrationContext } from '../../../src/domain/registration/emigration.ts';
 import { dueLapses, extendProtection, grantProtection, revokeProtection } from '../../../src/domain/registration/protection.ts';
 import { planBirth, planChurch, planDeath, planEnd, planGuardianship, planNameChange, planSeparation, planUnion } from '../../../src/domain/registration/vital.ts';
-import { addMonths, addYears } from '../../../src/domain/registration/vital-common.ts';
+import { addMonths, addYears } from '../../../src/domain/dates.ts';
 
 const TODAY = '2026-06-01';
 const refused = (code: string, fn: () => unknown) =>

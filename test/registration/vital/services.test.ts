@@ -81,11 +81,11 @@ for (const kind of STORE_KINDS) {
       const jobAtStart = await runProtectionLapses(r);
       assert.ok(!jobAtStart.recorded.some((x) => x.pnr === pnr));
 
-      h.clock.set('2029-01-31T23:00:00Z');
+      h.clock.set('2029-01-31T22:30:00Z'); // 23:30 Danish winter time
       assert.ok(!(await runProtectionLapses(r)).recorded.some((x) => x.pnr === pnr), 'not before the year is over');
       assert.deepEqual(effectiveProtections((await r.person(pnr))!.state).map((p) => p.type), ['0001', '0002', '0003', '0004']);
 
-      h.clock.set('2029-02-01T00:30:00Z');
+      h.clock.set('2029-01-31T23:30:00Z'); // 00:30 on 1 February in Denmark, still 31 January in UTC (issue 15, finding 6)
       // The fact's end date alone ends the protection on read, before any job has run (§28, §30(1)).
       assert.deepEqual(effectiveProtections((await r.person(pnr))!.state).map((p) => p.type), ['0003']);
       const run = await runProtectionLapses(r);

@@ -5,8 +5,9 @@
  * quarterly control. Data: /api/v1/security/authorisations, /audit, /statistics.
  */
 import { useMemo, useState } from 'preact/hooks';
-import { api, qs, saveBlob, serverNow, session } from '../api.ts';
-import { fmtDate, fmtNumber, fmtPnr, fmtTime, today } from '../format.ts';
+import { api, qs, saveBlob, session } from '../api.ts';
+import { addMonths, fmtDate, fmtNumber, fmtPnr, fmtTime, today } from '../format.ts';
+import { endOfDay, startOfDay } from '../../../src/domain/dates.ts';
 import { t } from '../i18n.ts';
 import { ErrorNotice, Field, Loading, Notice, Table, useLoad } from '../ui.tsx';
 import { BarChart } from '../chart.tsx';
@@ -154,7 +155,7 @@ export function LogPage() {
   const [cursor, setCursor] = useState<string | undefined>();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const query = (c?: string) => qs({ actor: f.actor, pnr: f.pnr.replace(/\D/g, ''), type: f.type, from: f.from, to: f.to ? `${f.to}T23:59:59.999Z` : '', limit: 100, cursor: c });
+  const query = (c?: string) => qs({ actor: f.actor, pnr: f.pnr.replace(/\D/g, ''), type: f.type, from: f.from ? startOfDay(f.from) : '', to: f.to ? endOfDay(f.to) : '', limit: 100, cursor: c });
 
   const search = async (more = false) => {
     setBusy(true);
@@ -268,12 +269,8 @@ export function LogPage() {
   );
 }
 
-function monthsBack(n: number): string {
-  const d = serverNow();
-  d.setDate(1);
-  d.setMonth(d.getMonth() - n);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
-}
+/** The Danish month `n` months before this one, YYYY-MM. */
+const monthsBack = (n: number): string => addMonths(today(), -n).slice(0, 7);
 
 export function StatisticsPage() {
   const names = useNames();
