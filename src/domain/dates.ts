@@ -54,8 +54,31 @@ const WALL_CLOCK = new Intl.DateTimeFormat('en-US', {
   second: '2-digit',
 });
 
-/** The wall-clock reading in Copenhagen at `ms`, as milliseconds of the same reading in UTC (years 1-9999). */
+const HOUR_MS = 3_600_000;
+/** Copenhagen's offset from UTC per UTC hour, for hours with one offset throughout (a cache: Intl costs ~10 µs a call). */
+const offsetOfHour = new Map<number, number>();
+
+/**
+ * The wall-clock reading in Copenhagen at `ms`, as milliseconds of the same
+ * reading in UTC (years 1-9999). Clocks change on the hour (01:00 UTC since
+ * 1980), so the offset is looked up once per UTC hour; an hour whose start and
+ * end differ (a change inside it, as in 1894) is computed each time.
+ */
 function wallClockMs(ms: number): number {
+  const hour = Math.floor(ms / HOUR_MS);
+  let offset = offsetOfHour.get(hour);
+  if (offset === undefined) {
+    const start = hour * HOUR_MS;
+    const a = exactWallClockMs(start) - start;
+    const b = exactWallClockMs(start + HOUR_MS - 1) - (start + HOUR_MS - 1);
+    if (a !== b) return exactWallClockMs(ms);
+    if (offsetOfHour.size > 100_000) offsetOfHour.clear();
+    offsetOfHour.set(hour, (offset = a));
+  }
+  return ms + offset;
+}
+
+function exactWallClockMs(ms: number): number {
   const p: Record<string, number> = {};
   for (const x of WALL_CLOCK.formatToParts(new Date(ms))) if (x.type !== 'literal') p[x.type] = Number(x.value);
   const t = new Date(0);

@@ -7,6 +7,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   addMonths,
   addYears,
@@ -95,4 +96,18 @@ describe('one calendar arithmetic; 29 February by forældelsesloven § 27', () =
       }
     }
   });
+});
+
+test('dateOf (with its per-hour offset cache) agrees with Intl for any instant, 1850-2100', () => {
+  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' });
+  const lo = Date.UTC(1850, 0, 1);
+  const hi = Date.UTC(2100, 0, 1);
+  fc.assert(
+    fc.property(fc.integer({ min: lo, max: hi }), (ms) => {
+      const expected = fmt.format(new Date(ms));
+      assert.equal(dateOf(new Date(ms)), expected);
+      assert.equal(dateOf(new Date(ms).toISOString()), expected);
+    }),
+    { numRuns: 5000 },
+  );
 });
