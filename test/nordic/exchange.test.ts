@@ -118,7 +118,7 @@ for (const kind of STORE_KINDS) {
       assert.equal(audits.length, 3, 'each delivery is recorded, the duplicates too');
 
       // NOR-2: the advis 3 days before the deletion, the deletion 14 days after receipt (received 2026-06-02).
-      s.api.clock.set('2026-06-12T22:00:00Z');
+      s.api.clock.set('2026-06-12T10:00:00Z');
       await sweepWaitingRegister(s.api.register);
       assert.equal((await waiting(s.keys.odense)).find((i) => i.id === item.id).deletionNotice, false);
       s.api.clock.set('2026-06-13T10:00:00Z');
