@@ -24,7 +24,7 @@ import { z } from 'zod';
 import type { Caller } from '../../access/customers.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { NORDIC_COUNTRY_CODES } from '../../domain/codes/index.ts';
-import { dateOf, toInstant, type CivilDate } from '../../domain/dates.ts';
+import { ageOn, dateOf, toInstant, type CivilDate } from '../../domain/dates.ts';
 import { normalisePnr } from '../../domain/pnr/pnr.ts';
 import type { PersonState } from '../../register/bitemporal.ts';
 import {
@@ -41,7 +41,7 @@ import {
 } from '../../domain/nordic/exchange.ts';
 import type { GroupValue } from '../../domain/person/facts.ts';
 import { addressLines, municipalityName } from '../../domain/registration/letters.ts';
-import { addressOf, addYears, civilStatusOf, listOf, nameOf, single, statusOf } from '../../domain/registration/vital-common.ts';
+import { addressOf, civilStatusOf, listOf, nameOf, single, statusOf } from '../../domain/registration/vital-common.ts';
 import { isUniqueViolation, type Register } from '../../register/register.ts';
 import { RegistrationError } from '../../register/validate.ts';
 import type { DB } from '../../storage/schema.ts';
@@ -322,8 +322,7 @@ export function standardInformationOf(pnr: string, state: PersonState, today: Ci
   const relations = listOf(state, 'relation').map((f) => f.value as GroupValue<'relation'>);
   const named = (x: GroupValue<'relation'>) => (x.name ? [{ name: x.name, ...(x.birthDate && { birthDate: x.birthDate }) }] : []);
   // Art. 4: parents for a child under 18, children under 18.
-  const adultFrom = addYears(today, -18);
-  const minor = (birthDate: string | undefined) => birthDate !== undefined && birthDate > adultFrom;
+  const minor = (birthDate: string | undefined) => birthDate !== undefined && ageOn(birthDate, today) < 18;
   const lines = addressLines(address).slice(0, 5).map((l) => l.slice(0, 34));
   return {
     pnr,
