@@ -12,6 +12,7 @@ import { landlordRoutes } from './routes/landlord.ts';
 import { personRoutes } from './routes/persons.ts';
 import { personSearchRoutes } from './routes/person-search.ts';
 import { registrationVitalRoutes } from './routes/registration-vital.ts';
+import { nordicExchangeRoutes } from './routes/nordic-exchange.ts';
 import { registrationMoveRoutes } from './routes/registration-moves.ts';
 import { securityRoutes } from './routes/security.ts';
 import { sessionRoutes } from './web/session.ts';
@@ -29,6 +30,7 @@ export async function buildApp(register: Register, clock: Clock, opts: ServerOpt
   eventRoutes(app, ctx);
   citizenRoutes(app, ctx);
   registrationVitalRoutes(app, ctx);
+  nordicExchangeRoutes(app, ctx);
   registrationMoveRoutes(app, ctx);
   landlordRoutes(app, ctx);
   addressRoutes(app, ctx);

@@ -71,6 +71,8 @@ export const PROBLEMS = {
   not_closable: { status: 409, da: 'Elementet kan ikke afsluttes af kommunen.', en: 'The municipality cannot close this item.' },
   not_nordic_channel: { status: 403, da: 'Nordiske meddelelser modtages via CPR-kontoret.', en: 'Nordic notifications come through the CPR office.' },
   not_nordic_country: { status: 400, da: 'Landet er ikke et andet nordisk land eller Færøerne.', en: 'The country is not another Nordic country or the Faroes.' },
+  nordic_sender_mismatch: { status: 403, da: 'Afsenderen taler ikke for det land, meddelelsen er fra.', en: 'The sender does not speak for the country the message is from.' },
+  unknown_nordic_request: { status: 422, da: 'Svaret henviser til en forespørgsel om standardoplysninger, som ikke er sendt til landet.', en: 'The answer refers to a standard-information request that was not sent to that country.' },
   not_a_registering_authority: { status: 403, da: 'Myndigheden har ikke hjemmel til at registrere denne hændelse (§ 2, stk. 2).', en: 'The authority has no legal basis to register this event (§2(2)).' },
   invalid_mother: { status: 400, da: 'Moderen er ugyldig.', en: 'The mother is not valid.' },
   invalid_father: { status: 400, da: 'Faderen er ugyldig.', en: 'The father is not valid.' },

@@ -9,6 +9,7 @@ import type { FeedTables } from './tables/feed.ts';
 import type { ReferenceTables } from './tables/reference.ts';
 import type { PasswordTables } from './tables/passwords.ts';
 import type { WaitingTables } from './tables/waiting.ts';
+import type { NordicExchangeTables } from './tables/nordic-exchange.ts';
 import type { CaseTables } from './tables/cases.ts';
 import type { LandlordTables } from './tables/landlord.ts';
 import type { VersionTables } from './tables/versions.ts';
@@ -149,7 +150,7 @@ export interface CredentialTable {
   revoked_at: string | null;
 }
 
-export interface DB extends CompanyTables, FeedTables, ExtractTables, ReferenceTables, PasswordTables, WaitingTables, CaseTables, LandlordTables, VersionTables {
+export interface DB extends CompanyTables, FeedTables, ExtractTables, ReferenceTables, PasswordTables, WaitingTables, NordicExchangeTables, CaseTables, LandlordTables, VersionTables {
   customer: CustomerTable;
   principal: PrincipalTable;
   credential: CredentialTable;

@@ -152,6 +152,14 @@ export function fill(
   if (PNR_NAMES.has(name)) return pnrOf(ctx);
   if (OTHER_PNR_NAMES.has(name)) return ctx.other.pnr;
   if (name === 'foreignPnr') return 'SE-19900707-1234';
+  // The Nordic exchange's envelope (docs/api/nordic-exchange.md): from Sweden to Denmark, about the subject.
+  if (name === 'recipientPnr') return pnrOf(ctx);
+  if (name === 'senderPnr') return '19900707-1234';
+  if (name === 'messageId' || name === 'inReplyTo') return `suite-${p.kind.replace(/_/g, '-')}-message`;
+  if (name === 'from') return '5120';
+  if (name === 'to') return '5100';
+  if (name === 'sentAt') return '2026-06-01T10:00:00Z';
+  if (name === 'municipality') return 'Malmö';
   if (name === 'name') return fullName(p);
   if (name === 'firstNames') return p.firstNames.join(' ');
   if (name === 'middleNames') return p.middleNames.join(' ') || 'Mellem';

@@ -51,7 +51,12 @@ export const immigrationSchema = z.strictObject({
   /** §17(4): placed directly in a prison on arrival from abroad. */
   prisoner: z.boolean().default(false),
   /** §20(2): moving from another Nordic country or the Faroes: the number, address and municipality there. */
-  nordic: z.strictObject({ foreignPnr: z.string().trim().min(4).max(20), previousMunicipality: z.string().trim().min(1).max(60) }).optional(),
+  nordic: z.strictObject({
+    foreignPnr: z.string().trim().min(4).max(20),
+    previousMunicipality: z.string().trim().min(1).max(60),
+    /** Seed 004 II: request the standard information from the country of departure; the answer comes to the waiting register. */
+    requestStandardInformation: z.boolean().default(false),
+  }).optional(),
   /** §21(1): the documentation shown. */
   documentation: z.string().trim().min(1).max(200).optional(),
 });

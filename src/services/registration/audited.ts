@@ -57,6 +57,12 @@ export const TX = {
   emigration: 'registration.emigration',
   nordicNotification: 'registration.nordic_notification',
   waitingRegister: 'registration.waiting_register',
+  // The Nordic exchange (seed 004): a subsequent enquiry, a refusal of entry, a message from a Nordic authority, the outbox.
+  nordicEnquiry: 'registration.nordic_enquiry',
+  nordicEntryRefusal: 'registration.nordic_entry_refusal',
+  nordicMessage: 'nordic.message_received',
+  nordicOutbox: 'nordic.outbox',
+  nordicDeliveryRun: 'nordic.delivery_run',
   // Vital events from other authorities (§2(2)).
   birth: 'registration.birth',
   death: 'registration.death',

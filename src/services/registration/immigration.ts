@@ -20,6 +20,8 @@ import { atomically } from './vital-atomic.ts';
 import { addressFromRegister } from './vital-address.ts';
 import { authorityOf } from './vital-authority.ts';
 import { addWaitingItem } from './nordic.ts';
+import { enqueueMessage, enquire } from './nordic-exchange.ts';
+import { addressLines, municipalityName } from '../../domain/registration/letters.ts';
 
 export interface ImmigrationResult {
   pnr: string;
@@ -129,6 +131,20 @@ async function writeImmigration(r: Register, tx: Kysely<DB>, caller: Caller, { r
       payload: { foreignPnr: report.nordic.foreignPnr, moveInDate: a.moveInDate, previousMunicipality: report.nordic.previousMunicipality },
       registrationSeq: reg.seq,
     });
+    // Bilag 1 art. 2(2): what the notice tells the country of departure; sent from the outbox (nordic-exchange.ts).
+    const country = report.previousAddress.countryCode;
+    await enqueueMessage(tx, r.clock, country, {
+      kind: 'move_in_notice',
+      body: {
+        recipientPnr: report.nordic.foreignPnr, senderPnr: pnr,
+        name: [...report.name.firstNames, ...report.name.middleNames, report.name.lastName].join(' ').slice(0, 120),
+        birthDate: report.birthDate, sex: report.sex, moveInDate: a.moveInDate,
+        municipality: municipalityName(address.municipalityCode), address: { lines: addressLines(address).slice(0, 5).map((l) => l.slice(0, 34)) },
+      },
+    }, { pnr, municipalityCode: address.municipalityCode, waitingItemId: nordicNotice });
+    if (report.nordic.requestStandardInformation) {
+      await enquire(tx, r.clock, { pnr, municipalityCode: address.municipalityCode, countryCode: country, foreignPnr: report.nordic.foreignPnr });
+    }
   }
   return { pnr, allocated: known === null, seq: reg.seq, eventCode: event, moveInDate: a.moveInDate, late: a.late, rules: a.rules, nordicNotice };
 }
