@@ -17,9 +17,10 @@
 import { dateOf, toInstant, type CivilDate, type Instant } from '../../domain/dates.ts';
 import type { Group, GroupValue } from '../../domain/person/facts.ts';
 import { checkPnr, normalisePnr } from '../../domain/pnr/pnr.ts';
-import { versionsKnownAt, type Version } from '../../register/bitemporal.ts';
+import { versionsKnownAt, type Registration, type Version } from '../../register/bitemporal.ts';
 import type { Register } from '../../register/register.ts';
 import { formatRecord, layoutOf } from './layout.ts';
+import { keptOf, type KeptRecord } from './kept.ts';
 import { CprExtractError } from './parse.ts';
 
 export interface ExportOptions {
@@ -161,17 +162,17 @@ export function personRecords(pnr: string, versions: readonly Version[], warn: (
     let arrival = address?.from;
     let leaving: Version | undefined;
     if (address) {
-      // The run of addresses in the same municipality that ends with the current one.
+      // TILFLYKOMDTO: the start of the run of addresses in the same municipality that ends with the current one.
       let i = addresses.findIndex((v) => v.vt === null);
-      while (i > 0 && addresses[i - 1]!.vt === addresses[i]!.vf) {
-        const prev = addresses[i - 1]!;
-        if ((prev.v as GroupValue<'address'>).municipalityCode !== a!.municipalityCode) {
-          leaving = prev;
-          break;
-        }
-        arrival = prev.vf;
+      const sameMunicipality = (v: Version) => (v.v as GroupValue<'address'>).municipalityCode === a!.municipalityCode;
+      while (i > 0 && addresses[i - 1]!.vt === addresses[i]!.vf && sameMunicipality(addresses[i - 1]!)) {
+        arrival = addresses[i - 1]!.vf;
         i--;
       }
+      // FRAFLYKOMKOD/-DTO: the address the person held last before arriving, when it was in another
+      // municipality, also when time abroad or without an address lies between (issue 15, finding 3).
+      const before = addresses.filter((v) => v.vt !== null && v.vt <= arrival!).sort((x, y) => (x.vt! < y.vt! ? -1 : x.vt! > y.vt! ? 1 : 0)).at(-1);
+      if (before && !sameMunicipality(before)) leaving = before;
     }
     const s = supplementary?.v as GroupValue<'supplementaryAddress'> | undefined;
     rec('002', {
@@ -400,6 +401,97 @@ export function personRecords(pnr: string, versions: readonly Version[], warn: (
   return out;
 }
 
+// ── Records kept from an import ──────────────────────────────────────────────
+
+/**
+ * The groups each record type is made from (and imported into). A record
+ * type not listed has no group: its lines are kept from the import and
+ * written as read (020, 021, 099, 031-033).
+ */
+const RECORD_GROUPS: Readonly<Record<string, readonly Group[]>> = {
+  '001': ['status', 'birth', 'occupation', 'numberChange'],
+  '002': ['address', 'supplementaryAddress'],
+  '003': ['address', 'name'],
+  '004': ['protection'],
+  '005': ['foreignAddress'],
+  '006': ['contactAddress'],
+  '007': ['status'],
+  '008': ['name'],
+  '009': ['birth'],
+  '010': ['citizenship'],
+  '011': ['church'],
+  '012': ['civilStatus'],
+  '013': ['separation'],
+  '014': ['relation'],
+  '015': ['relation'],
+  '016': ['relation'],
+  '017': ['guardianship'],
+  '018': ['municipalCondition'],
+  '019': ['note'],
+  '022': ['numberChange'],
+  '023': ['address'],
+  '024': ['foreignAddress'],
+  '025': ['status'],
+  '026': ['name'],
+  '027': ['citizenship'],
+  '028': ['church'],
+  '029': ['civilStatus'],
+  '030': ['separation'],
+};
+
+export interface KeptSince {
+  records: readonly KeptRecord[];
+  /** Groups registered since the import (as known at the export's time); 'all' after an annulment. */
+  touched: ReadonlySet<Group> | 'all';
+}
+
+/**
+ * The person's kept lines, if the person came in by an import the export
+ * sees (its registration known at `knownAt`), with the groups registered
+ * since.
+ */
+export function keptSince(registrations: readonly Registration[], kept: ReadonlyMap<Instant, readonly KeptRecord[]>, knownAt: Instant): KeptSince | null {
+  const seen = registrations.filter((r) => r.registeredAt <= knownAt).sort((a, b) => a.seq - b.seq);
+  const imported = seen.find((r) => kept.has(r.registeredAt));
+  if (!imported) return null;
+  const touched = new Set<Group>();
+  for (const r of seen) {
+    if (r.seq <= imported.seq) continue;
+    if (r.annuls !== null) return { records: kept.get(imported.registeredAt)!, touched: 'all' };
+    for (const c of r.changes) touched.add(c.group);
+  }
+  return { records: kept.get(imported.registeredAt)!, touched };
+}
+
+/**
+ * A person's records for the export: per record type, CPR's own lines as
+ * imported where the register holds nothing newer for that type (no
+ * registration since the import touched its groups, so they say what the
+ * register holds, with the details it has no field for: uncertainty
+ * markers, times of day, corrected history), and always for the record
+ * types without a group; else the records made from the register. Ordered
+ * by record type, in file order within a type.
+ */
+export function withKept(generated: readonly string[], kept: KeptSince | null): string[] {
+  if (!kept) return [...generated];
+  const asRead = (t: string) => {
+    const groups = RECORD_GROUPS[t];
+    return groups === undefined || (kept.touched !== 'all' && groups.every((g) => !(kept.touched as ReadonlySet<Group>).has(g)));
+  };
+  const types = [...new Set([...generated.map((l) => l.slice(0, 3)), ...kept.records.map((r) => r.type)])].sort();
+  const out: string[] = [];
+  for (const t of types) {
+    if (asRead(t)) {
+      // Written at the record's full width (CPR's own files may leave trailing spaces out).
+      const width = layoutOf(t).length;
+      for (const r of kept.records) if (r.type === t) out.push(r.line.slice(0, width).padEnd(width, ' '));
+    } else {
+      for (const l of generated) if (l.startsWith(t)) out.push(l);
+    }
+  }
+  return out;
+}
+
 // ── The file ─────────────────────────────────────────────────────────────────
 
 /**
@@ -420,7 +512,8 @@ export async function* exportRecords(register: Register, pnrs: Iterable<string>,
     if (!h || !pnr) {
       throw new CprExtractError('unknown_person', [{ line: 0, recordType: null, message: `no person with number ${input} in the register` }]);
     }
-    const lines = personRecords(pnr, versionsKnownAt(h.versions, knownAt), (m) => opts.onWarning?.(pnr, m));
+    const generated = personRecords(pnr, versionsKnownAt(h.versions, knownAt), (m) => opts.onWarning?.(pnr, m));
+    const lines = withKept(generated, keptSince(h.registrations, await keptOf(register.store.db, pnr), knownAt));
     count += lines.length;
     yield* lines;
   }

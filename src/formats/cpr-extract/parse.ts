@@ -64,6 +64,8 @@ export interface CprRecord {
   layout: RecordLayout;
   /** Raw field texts by field name (see layout.ts), padded to the field width. */
   fields: Readonly<Record<string, string>>;
+  /** The line as read (without its line end); kept verbatim with the person (kept.ts). */
+  raw: string;
 }
 
 export interface PersonRecords {
@@ -249,7 +251,7 @@ export function parseExtract(input: string | Uint8Array, opts: { encoding?: Extr
       issues.push({ line: n, recordType: type, message: `the line has ${line.length} characters; record ${type} has ${layout.length}` });
       return;
     }
-    const rec: CprRecord = { line: n, type, layout, fields: sliceFields(layout, line) };
+    const rec: CprRecord = { line: n, type, layout, fields: sliceFields(layout, line), raw: line };
     checkFields(rec, issues);
     if (!NOT_PERSON.has(type) && !/^\d{10}$/.test(rec.fields.PNR ?? '')) {
       issues.push({ line: n, recordType: type, field: 'PNR', message: `"${(rec.fields.PNR ?? '').trim()}" is not a person number of ten digits` });

@@ -40,6 +40,7 @@ import { checkPnr, NO_MOD11_DATES } from '../../domain/pnr/pnr.ts';
 import { bulkLoad, type PersonLoad } from '../../register/load.ts';
 import type { Register } from '../../register/register.ts';
 import { validateChanges, type NewRegistration } from '../../register/validate.ts';
+import { discardKept, saveKept, type KeptRecord } from './kept.ts';
 import {
   CprExtractError,
   dateField,
@@ -72,6 +73,8 @@ export interface MappedPerson {
   /** Line of the person's record 001. */
   line: number;
   load: PersonLoad;
+  /** Every record of the person as read, kept verbatim with the person (kept.ts). */
+  kept: KeptRecord[];
 }
 
 export interface MappingResult {
@@ -86,10 +89,14 @@ export const IMPORT_EVENT_CODE = 'A74';
 const RESIDENT_STATUS = new Set(['01', '03', '05', '07']);
 /** Record types a person has at most once. */
 const SINGLE = new Set(['001', '002', '003', '005', '007', '008', '009', '011', '012', '013', '015']);
-/** Record types read but not mapped (no home in Bilag 1's groups as OpenCPR holds them, or an incomplete layout). */
+/**
+ * Record types read and kept verbatim with the person (kept.ts), but not
+ * made facts: no home in Bilag 1's groups as OpenCPR holds them, or an
+ * incomplete layout. Reported as warnings, never a reason to refuse the file.
+ */
 const NOT_MAPPED: Record<string, string> = {
   '020': 'election data (VALGKODE) has no agreed mapping to the election group',
-  '021': 'relocation orders: the layout (Definitions.xml) lists no fields',
+  '021': 'relocation orders: the layout (Definitions.xml) lists no fields beyond the person number',
   '031': 'P12180 relative records are not part of a person extract',
   '032': 'P12180 relative records are not part of a person extract',
   '033': 'P12180 relative records are not part of a person extract',
@@ -149,6 +156,8 @@ interface Pending {
 class PersonMapper {
   readonly history: Pending[] = [];
   readonly current: Pending[] = [];
+  /** Applied last: a disappearance (025) is status 70 for its period, whatever 001 says of the status around it. */
+  readonly overlay: Pending[] = [];
   readonly issues: ExtractIssue[] = [];
   readonly warnings: ExtractIssue[] = [];
   readonly events: string[] = [];
@@ -171,14 +180,14 @@ class PersonMapper {
   /**
    * Adds a fact valid from `from` (null: unknown, use `fallback`) to `to`
    * (null: open). History facts go before current ones so the current value
-   * wins where they overlap.
+   * wins where they overlap; overlay facts go last and win over both.
    */
   add(
     rec: CprRecord,
     group: string,
     value: unknown,
     period: { from: CivilDate | null; to?: CivilDate | null; fallback?: CivilDate },
-    history = false,
+    place: 'history' | 'current' | 'overlay' = 'current',
     key?: string,
   ): void {
     const from = period.from ?? period.fallback ?? this.birthDate;
@@ -189,12 +198,12 @@ class PersonMapper {
       return;
     }
     const change: Change = { group, validFrom: from, ...(to !== null && { validTo: to }), value, ...(key !== undefined && { key }) };
-    (history ? this.history : this.current).push({ change, line: rec.line, type: rec.type });
+    this[place].push({ change, line: rec.line, type: rec.type });
   }
 
   changes(): Pending[] {
     const byStart = (a: Pending, b: Pending) => (a.change.validFrom < b.change.validFrom ? -1 : a.change.validFrom > b.change.validFrom ? 1 : 0);
-    return [...this.history.sort(byStart), ...this.current];
+    return [...this.history.sort(byStart), ...this.current, ...this.overlay.sort(byStart)];
   }
 }
 
@@ -352,13 +361,13 @@ function mapPerson(records: CprRecord[], noMod11: ReadonlySet<CivilDate>): Perso
         const code = text(r, 'MunicipalConditionCode');
         const comment = text(r, 'MunicipalConditionComment');
         if (code === '') break;
-        m.add(r, 'municipalCondition', { type, value: comment ? `${code} ${comment}` : code }, { from: m.date(r, 'MunicipalConditionStartDate') }, false, `${type}:${code}`);
+        m.add(r, 'municipalCondition', { type, value: comment ? `${code} ${comment}` : code }, { from: m.date(r, 'MunicipalConditionStartDate') }, 'current', `${type}:${code}`);
         break;
       }
       case '019': {
         const note = text(r, 'NoteText');
         if (note === '') break;
-        m.add(r, 'note', { text: note }, { from: m.date(r, 'StartDate'), to: m.date(r, 'EndDate') }, false, text(r, 'NoteNumber').padStart(2, '0'));
+        m.add(r, 'note', { text: note }, { from: m.date(r, 'StartDate'), to: m.date(r, 'EndDate') }, 'current', text(r, 'NoteNumber').padStart(2, '0'));
         break;
       }
       case '022': {
@@ -372,7 +381,7 @@ function mapPerson(records: CprRecord[], noMod11: ReadonlySet<CivilDate>): Perso
           m.warn(r, 'a historical address without a leaving date; left out');
           break;
         }
-        m.add(r, 'address', addressOf(r), { from: m.date(r, 'RelocationDate'), to: m.date(r, 'LeavingDate') }, true);
+        m.add(r, 'address', addressOf(r), { from: m.date(r, 'RelocationDate'), to: m.date(r, 'LeavingDate') }, 'history');
         break;
       case '024': {
         if (superseded(r)) break;
@@ -381,7 +390,7 @@ function mapPerson(records: CprRecord[], noMod11: ReadonlySet<CivilDate>): Perso
         const to = m.date(r, 'EntryDate');
         if (l.length === 0) m.warn(r, 'a stay abroad without a foreign address; the exit and entry have no home without one');
         else if (to === null) m.warn(r, 'a stay abroad without an entry date; left out');
-        else m.add(r, 'foreignAddress', { lines: l, ...(country && { countryCode: country }) }, { from: m.date(r, 'ExitDate'), to }, true);
+        else m.add(r, 'foreignAddress', { lines: l, ...(country && { countryCode: country }) }, { from: m.date(r, 'ExitDate'), to }, 'history');
         break;
       }
       case '025': {
@@ -389,43 +398,45 @@ function mapPerson(records: CprRecord[], noMod11: ReadonlySet<CivilDate>): Perso
         const from = m.date(r, 'DisappearanceDate');
         const to = m.date(r, 'RetrievalDate');
         if (from === null || to === null) m.warn(r, 'a disappearance without both dates; left out');
-        else m.add(r, 'status', { code: '70' }, { from, to }, true);
+        // Issue 15, finding 2: status 70 for the period even where 001's status (often with date
+        // zero, so taken from the person's start) would otherwise cover it as the current value.
+        else m.add(r, 'status', { code: '70' }, { from, to }, 'overlay');
         break;
       }
       case '026': {
         if (superseded(r)) break;
         const name = nameOf(r);
         if (!name) break;
-        m.add(r, 'name', name, { from: m.date(r, 'NameStartDate'), to: historyEnd(m, r, 'NameEndDate') }, true);
+        m.add(r, 'name', name, { from: m.date(r, 'NameStartDate'), to: historyEnd(m, r, 'NameEndDate') }, 'history');
         break;
       }
       case '027': {
         if (superseded(r)) break;
         const country = pnrField(r, 'CountryCode');
-        if (country) m.add(r, 'citizenship', { countryCode: country }, { from: m.date(r, 'CitizenshipStartDate'), to: historyEnd(m, r, 'CitizenshipEndDate') }, true);
+        if (country) m.add(r, 'citizenship', { countryCode: country }, { from: m.date(r, 'CitizenshipStartDate'), to: historyEnd(m, r, 'CitizenshipEndDate') }, 'history');
         break;
       }
       case '028': {
         if (superseded(r)) break;
         const member = churchFromCpr(m, r);
-        if (member) m.add(r, 'church', { member }, { from: m.date(r, 'StartDate'), to: historyEnd(m, r, 'EndDate') }, true);
+        if (member) m.add(r, 'church', { member }, { from: m.date(r, 'StartDate'), to: historyEnd(m, r, 'EndDate') }, 'history');
         break;
       }
       case '029': {
         if (superseded(r)) break;
         const code = text(r, 'CivilStatusCode');
-        if (code !== '') m.add(r, 'civilStatus', civilStatus(r, code), { from: m.date(r, 'CivilStatusStartDate'), to: historyEnd(m, r, 'CivilStatusEndDate') }, true);
+        if (code !== '') m.add(r, 'civilStatus', civilStatus(r, code), { from: m.date(r, 'CivilStatusStartDate'), to: historyEnd(m, r, 'CivilStatusEndDate') }, 'history');
         break;
       }
       case '030':
         if (superseded(r)) break;
-        m.add(r, 'separation', { separated: true }, { from: m.date(r, 'SeparationStartDate'), to: historyEnd(m, r, 'SeparationEndDate') }, true);
+        m.add(r, 'separation', { separated: true }, { from: m.date(r, 'SeparationStartDate'), to: historyEnd(m, r, 'SeparationEndDate') }, 'history');
         break;
       case '099':
         m.events.push(`${text(r, 'Event_')} ${(text(r, 'CprUpdateDate') || '').replace(/^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})$/, '$1-$2-$3 $4:$5')}`);
         break;
       default:
-        if (NOT_MAPPED[r.type]) m.warn(r, `not imported: ${NOT_MAPPED[r.type]}`);
+        if (NOT_MAPPED[r.type]) m.warn(r, `kept verbatim with the person, not imported as facts: ${NOT_MAPPED[r.type]}`);
     }
   }
   return m;
@@ -587,7 +598,7 @@ export function toPersonLoads(parsed: ParsedExtract, opts: MappingOptions): Mapp
   const noMod11 = opts.noMod11Dates ?? NO_MOD11_DATES;
   const issues: ExtractIssue[] = [];
   const warnings: ExtractIssue[] = [...parsed.warnings];
-  for (const r of parsed.other) warnings.push({ line: r.line, recordType: r.type, message: `not imported: record ${r.type} (${r.layout.name}) is not person data` });
+  for (const r of parsed.other) warnings.push({ line: r.line, recordType: r.type, message: `not imported: record ${r.type} (${r.layout.name}) is not person data (not kept)` });
 
   const s = parsed.start;
   const production = dateField(s, 'ProductionDate');
@@ -619,6 +630,7 @@ export function toPersonLoads(parsed: ParsedExtract, opts: MappingOptions): Mapp
     persons.push({
       pnr: p.pnr,
       line: p.records.find((r) => r.type === '001')!.line,
+      kept: p.records.map((r) => ({ type: r.type, line: r.raw })),
       load: {
         pnr: p.pnr,
         source: 'imported',
@@ -688,12 +700,21 @@ export async function importCprExtract(register: Register, input: string | Uint8
   }
 
   const hash = createHash('sha256').update(typeof input === 'string' ? input : Buffer.from(input)).digest('hex').slice(0, 16);
-  // One batch: the whole file in one transaction (the primary key on person_number guards a concurrent import).
-  await bulkLoad(
-    register,
-    persons.map((p) => p.load),
-    { jobId: `cpr-extract:${hash}:${registeredAt}`, batchSize: persons.length },
-  );
+  // The verbatim lines first (bulkLoad commits on its own connection): should the load fail, they
+  // match no registration and are removed; a person's lines are read only with its import registration.
+  const db = register.store.db;
+  await saveKept(db, persons.map((p) => ({ pnr: p.pnr, importedAt: registeredAt, records: p.kept })));
+  try {
+    // One batch: the whole file in one transaction (the primary key on person_number guards a concurrent import).
+    await bulkLoad(
+      register,
+      persons.map((p) => p.load),
+      { jobId: `cpr-extract:${hash}:${registeredAt}`, batchSize: persons.length },
+    );
+  } catch (e) {
+    await discardKept(db, pnrs, registeredAt).catch(() => undefined);
+    throw e;
+  }
   result.facts = persons.reduce((n, p) => n + p.load.registrations.reduce((k, r) => k + (r.changes?.length ?? 0), 0), 0);
   return result;
 }
