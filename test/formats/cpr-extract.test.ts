@@ -577,3 +577,191 @@ describe('CLI import-cpr / export-cpr', () => {
     await reg.close();
   });
 });
+
+// ── Issue 15: every record type of Definitions.xml, record by record ─────────
+
+/**
+ * Demo person 010196-5058 with the record types the demo files lack, written
+ * at CPR's positions (layouts.json, from Definitions.xml): 020 election
+ * data, 021 a relocation order (Definitions.xml lists no fields beyond the
+ * person number), 025 a disappearance over two months, 006, 018, 019, 028, 029.
+ */
+const UDE = '0101965058';
+function udeWithAllTypes(): string {
+  const lines = linesOf(`PNR_${UDE}.latin1.txt`);
+  const extra = [
+    `020${UDE}00012001-11-201997-09-09`,
+    `021${UDE}199709010000 0851 relocation order as CPR wrote it`,
+    `025${UDE} 199801050924 199803011200 `,
+    `006${UDE}${'c/o Jensen'.padEnd(34)}${'Vestergade 1'.padEnd(34)}${''.padEnd(102)}1998-01-011998-06-01`,
+    `018${UDE}1AB12 1997-09-09 pension`,
+    `019${UDE}01${'Ring før besøg'.padEnd(40)}1997-09-09          `,
+    `028${UDE}F1896-01-01*1997-09-09 `,
+    `029${UDE} G0000000000${' '.repeat(11)}${'Udtzen,Heinrich'.padEnd(34)} 192005010000 194412220924 000000000000`,
+  ];
+  // Before 099, 003 and 999, in record-type order as CPR writes them.
+  const i = lines.findIndex((l) => l.startsWith('024'));
+  const body = [...lines.slice(0, i), ...extra, ...lines.slice(i, -1)];
+  return [...body, `9999999999999${String(body.length + 1).padStart(8, '0')}`].join('\n') + '\n';
+}
+
+/** The lines of a file by record type, at the record's full width (CPR's files leave trailing spaces out). */
+function byType(text: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const l of text.split(/\r?\n/)) {
+    if (l === '' || l.startsWith('000') || l.startsWith('999')) continue;
+    const t = l.slice(0, 3);
+    if (!out.has(t)) out.set(t, []);
+    out.get(t)!.push(l.padEnd(recordLayout(t)!.length, ' '));
+  }
+  return out;
+}
+
+describe('issue 15: export derives record 002 from the history (finding 3)', () => {
+  test('the previous municipality and departure date when time abroad lies between', () => {
+    const v = (g: string, vf: string, vt: string | null, value: unknown): Version =>
+      ({ g, k: '', vf, vt, rf: '2026-01-01T00:00:00.000Z', rt: null, v: value, s: 1 }) as Version;
+    const lines = personRecords('0708614866', [
+      v('address', '1990-01-01', '1995-03-01', { municipalityCode: '0571', roadCode: '5711', houseNumber: '48' }),
+      v('foreignAddress', '1995-03-01', '1997-12-31', { lines: ['Storgatan 1'], countryCode: '5120' }),
+      v('address', '1997-12-31', null, { municipalityCode: '0851', roadCode: '8512', houseNumber: '2' }),
+    ]);
+    const p002 = lines.find((l) => l.startsWith('002'))!;
+    // TILFLYKOMDTO (83-94): arrived in 0851 on 1997-12-31; FRAFLYKOMKOD/-DTO (96-111): left 0571 on 1995-03-01.
+    assert.equal(at(p002, 83, 12), '199712310000');
+    assert.equal(at(p002, 96, 16), '0571199503010000');
+  });
+});
+
+for (const kind of STORE_KINDS) {
+  describe(`issue 15: CPR extracts record by record on ${kind}`, () => {
+    let ctx: Awaited<ReturnType<typeof freshRegister>>;
+    let original: Map<string, string[]>;
+    let exported: Map<string, string[]>;
+    before(async () => {
+      ctx = await freshRegister(kind);
+      const file = combined(FILES);
+      await importCprExtract(ctx.register, file);
+      original = byType(file);
+      exported = byType(await exportCprExtract(ctx.register, FILES.map(pnrOf)));
+    });
+    after(async () => ctx.dispose());
+
+    // Every record type of CPR's demo persons: the export gives back CPR's own lines (with their
+    // uncertainty markers, times of day, corrected and same-day history) while no registration
+    // has touched the person's groups since the import.
+    for (const type of ['001', '002', '003', '004', '008', '009', '010', '011', '012', '014', '015', '017', '023', '024', '025', '026', '027', '099']) {
+      test(`record ${type} of the demo persons round-trips field by field`, () => {
+        const o = original.get(type) ?? [];
+        assert.ok(o.length > 0, `the demo files have record ${type}`);
+        assert.deepEqual([...(exported.get(type) ?? [])].sort(), [...o].sort());
+        const layout = recordLayout(type)!;
+        for (const [i, line] of [...(exported.get(type) ?? [])].sort().entries()) {
+          assert.deepEqual(sliceFields(layout, line), sliceFields(layout, [...o].sort()[i]!), `${type} #${i}`);
+        }
+      });
+    }
+
+    test('every demo file imports and exports as itself, and the export imports again', async () => {
+      for (const file of FILES) {
+        const other = await freshRegister(kind);
+        try {
+          await importCprExtract(other.register, bytes(file));
+          const text = await exportCprExtract(other.register, [pnrOf(file)]);
+          assert.deepEqual(byType(text), byType(bytes(file).toString('latin1')), file);
+          const again = await freshRegister(kind);
+          try {
+            await importCprExtract(again.register, text);
+            assert.equal(await exportCprExtract(again.register, [pnrOf(file)]), text, file);
+          } finally {
+            await again.dispose();
+          }
+        } finally {
+          await other.dispose();
+        }
+      }
+    });
+
+    test('record types without a group (021, 020) are kept and reported, not refused (finding 1); 025 is status 70 for its period (finding 2)', async () => {
+      const fresh = await freshRegister(kind);
+      try {
+        const text = udeWithAllTypes();
+        const res = await importCprExtract(fresh.register, text);
+        assert.deepEqual(res.persons, [UDE]);
+        for (const t of ['020', '021']) {
+          assert.ok(res.warnings.some((w) => w.recordType === t && /kept verbatim with the person/.test(w.message)), `warning for ${t}`);
+        }
+        // 025: disappeared 1998-01-05, found 1998-03-01; status 01 (date zeros) before and after.
+        const status = async (validAt: string) => val(one((await fresh.register.person(UDE, { validAt }))!, 'status'))!.code;
+        assert.equal(await status('1997-12-01'), '01');
+        assert.equal(await status('1998-01-05'), '70');
+        assert.equal(await status('1998-02-28'), '70');
+        assert.equal(await status('1998-03-01'), '01');
+        // The other types as facts with their periods.
+        const at1998 = (await fresh.register.person(UDE, { validAt: '1998-02-01' }))!;
+        assert.deepEqual(val(one(at1998, 'contactAddress')), { lines: ['c/o Jensen', 'Vestergade 1'] });
+        assert.deepEqual(val(one(at1998, 'note')), { text: 'Ring før besøg' });
+        assert.equal(val(one((await fresh.register.person(UDE, { validAt: '1950-01-01' }))!, 'church'))!.member, 'F');
+        assert.equal(val(one((await fresh.register.person(UDE, { validAt: '1930-01-01' }))!, 'civilStatus'))!.code, 'G');
+
+        // Every record of the file comes back as read.
+        const original = byType(text);
+        const out = await exportCprExtract(fresh.register, [UDE]);
+        assert.deepEqual(byType(out), original);
+
+        // A registration of the status since: 001, 007 and 025 are made from the register, the rest stay as read.
+        await fresh.register.register({
+          pnr: UDE,
+          authority: '0851',
+          eventCode: 'A01',
+          changes: [{ group: 'status', validFrom: '2005-01-01', validTo: null, value: { code: '90' } }],
+        });
+        const after = byType(await exportCprExtract(fresh.register, [UDE]));
+        for (const [t, lines] of original) {
+          if (t === '001' || t === '025') continue;
+          assert.deepEqual(after.get(t), lines, `record ${t} as read`);
+        }
+        assert.equal(at(after.get('001')![0]!, 24, 2), '90');
+        // 025 from the register: the same dates (the register keeps no time of day).
+        assert.deepEqual(after.get('025')!.map((l) => [at(l, 15, 8), at(l, 28, 8)]), [['19980105', '19980301']]);
+        assert.equal(after.get('021')![0]!.trimEnd(), `021${UDE}199709010000 0851 relocation order as CPR wrote it`);
+      } finally {
+        await fresh.dispose();
+      }
+    });
+
+    test('a truncated or garbled file is refused with the line and reason; the store is unchanged', async () => {
+      const fresh = await freshRegister(kind);
+      try {
+        const lines = udeWithAllTypes().trimEnd().split('\n');
+        const kept = async () => Number((await fresh.register.store.db.withTables<{ cpr_extract_kept: { pnr: string } }>().selectFrom('cpr_extract_kept').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+        const refused = async (text: string, line: number, recordType: string, reason: RegExp) => {
+          await assert.rejects(
+            () => importCprExtract(fresh.register, text),
+            (e: unknown) => {
+              assert.ok(e instanceof CprExtractError, String(e));
+              assert.equal(e.issues[0]!.line, line);
+              assert.equal(e.issues[0]!.recordType, recordType);
+              assert.match(e.message, reason);
+              return true;
+            },
+          );
+          assert.equal(await fresh.register.person(UDE), null);
+          assert.equal(await kept(), 0);
+          assert.deepEqual(await fresh.register.log(0, 10), []);
+        };
+        // Truncated: no end record.
+        await refused(lines.slice(0, -3).join('\n') + '\n', lines.length - 3, lines[lines.length - 4]!.slice(0, 3), /end record 999/);
+        // Garbled: a 021 whose person number is not ten digits.
+        const i = lines.findIndex((l) => l.startsWith('021'));
+        const garbled = lines.map((l, k) => (k === i ? `0210101X65058${l.slice(13)}` : l));
+        await refused(garbled.join('\n') + '\n', i + 1, '021', /not a person number of ten digits/);
+        // Garbled: a 025 with an impossible date.
+        const j = lines.findIndex((l) => l.startsWith('025'));
+        await refused(lines.map((l, k) => (k === j ? l.replace('199803011200', '199813011200') : l)).join('\n') + '\n', j + 1, '025', /not a date/);
+      } finally {
+        await fresh.dispose();
+      }
+    });
+  });
+}
