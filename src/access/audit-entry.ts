@@ -29,18 +29,24 @@ export function actorOf(caller: Caller): { actor: string; actorKind: Caller['pri
   return { actor: caller.principal.id, actorKind: caller.principal.kind, customer: caller.customer.id };
 }
 
+/** Without repeats, keeping the order; the common one-element list as it is (this runs on every audited request). */
+const distinct = (xs: readonly string[]): string[] => (xs.length < 2 ? [...xs] : [...new Set(xs)]);
+
 /** The audit entry of `caller`'s transaction `action`. */
 export function auditEntry(caller: Caller, action: string, parts: AuditParts): AuditEntry {
-  const references = parts.references ? [...new Set(parts.references)] : undefined;
-  return {
-    ...actorOf(caller),
+  const entry: AuditEntry = {
+    actor: caller.principal.id,
+    actorKind: caller.principal.kind,
+    customer: caller.customer.id,
     action,
-    subjects: [...new Set(parts.subjects)],
-    ...(parts.legalBasis !== undefined && { legalBasis: parts.legalBasis }),
-    ...(parts.fields !== undefined && { fields: parts.fields ? [...parts.fields] : null }),
-    ...(parts.requestId !== undefined && { requestId: parts.requestId }),
-    ...((parts.detail || references) && { detail: { ...parts.detail, ...(references && { references }) } }),
+    subjects: distinct(parts.subjects),
   };
+  if (parts.legalBasis !== undefined) entry.legalBasis = parts.legalBasis;
+  if (parts.fields !== undefined) entry.fields = parts.fields ? [...parts.fields] : null;
+  if (parts.requestId !== undefined) entry.requestId = parts.requestId;
+  if (parts.references) entry.detail = { ...parts.detail, references: distinct(parts.references) };
+  else if (parts.detail) entry.detail = parts.detail;
+  return entry;
 }
 
 /** The references a record's caller sent (see `AuditParts.references`); none recorded means none shown. */
