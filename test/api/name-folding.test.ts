@@ -8,9 +8,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { nameWords } from '../../src/domain/names/compare.ts';
+import { LETTER_FOLDS, nameWords } from '../../src/domain/names/compare.ts';
 import { foldSql } from '../../src/storage/migrations/0025_name_word_fold.ts';
-import { LETTER_FOLDS } from '../../src/domain/names/compare.ts';
 import { STORE_KINDS } from '../support/stores.ts';
 import { ADDR, moveBody, setup } from '../registration/moves/support.ts';
 
