@@ -38,6 +38,7 @@ import type { DB } from '../storage/schema.ts';
 import type { Kysely } from 'kysely';
 import { discloseView, grantOf } from './disclosure.ts';
 import type { PersonReads, Readers } from './reader.ts';
+import { givenNameMatches, nameWords, sameWords, type RegisteredNameWords, type Word } from '../domain/names/compare.ts';
 
 // ─── Errors ───────────────────────────────────────────────────────────────
 
@@ -113,8 +114,8 @@ export function identificationProblem(id: Identification, mode: 'enquiry' | 'del
     return `${given[0] === 'birthDate' ? 'A birth date' : 'An address'} identifies a person only together with a name (§38(5)).`;
   }
   if (id.name) {
-    if (tokens(namesText(id.name.firstNames)).length === 0) return 'The first name(s) are missing or hold no letters.';
-    if (tokens(id.name.lastName).length === 0) return 'The last name is missing or holds no letters.';
+    if (nameWords(namesText(id.name.firstNames)).length === 0) return 'The first name(s) are missing or hold no letters.';
+    if (nameWords(id.name.lastName).length === 0) return 'The last name is missing or holds no letters.';
   }
   if (id.address) return addressProblem(id.address);
   return null;
@@ -145,33 +146,7 @@ function identifiedBy(id: Identification): IdentifiedBy {
 
 // ─── Comparing names and addresses ────────────────────────────────────────
 
-/**
- * A word of a name in two foldings: case and accents ignored (é = e, ü = u),
- * and the Danish letters either written out (æ = ae, ø = oe, å = aa: "Aase" =
- * "Åse") or reduced (ø = o, å = a: "Soren" = "Søren"). Two words are the same
- * when either folding agrees.
- */
-interface Word {
-  full: string;
-  bare: string;
-}
-
-function fold(word: string, danish: 'full' | 'bare'): string {
-  const w = danish === 'full' ? word.replace(/ø/g, 'oe').replace(/å/g, 'aa') : word.replace(/ø/g, 'o').replace(/å/g, 'a');
-  return w.replace(/æ/g, 'ae').normalize('NFKD').replace(/\p{M}+/gu, '').replace(/ß/g, 'ss');
-}
-
-/** The words of a name: apostrophes dropped, split at spaces, hyphens and other non-letters. */
-export function tokens(s: string): Word[] {
-  return s
-    .toLowerCase()
-    .replace(/['’`´]/g, '')
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean)
-    .map((w) => ({ full: fold(w, 'full'), bare: fold(w, 'bare') }));
-}
-
-const same = (a: Word, b: Word) => a.full === b.full || a.bare === b.bare;
+// Names are compared as words folded by domain/names/compare.ts (case, accents, ø/oe/o, å/aa/a, æ/ae).
 
 function namesText(n: string | string[] | undefined): string {
   return n === undefined ? '' : Array.isArray(n) ? n.join(' ') : n;
@@ -179,21 +154,14 @@ function namesText(n: string | string[] | undefined): string {
 
 type PersonName = GroupValue<'name'>;
 
-/** A registered name as words: first names, middle names, and the last names it may end with. */
-interface NameWords {
-  first: Word[];
-  middle: Word[];
-  lasts: Word[][];
-}
-
-const nameWordsCache = new WeakMap<object, NameWords>();
-function nameWords(n: PersonName): NameWords {
+const nameWordsCache = new WeakMap<object, RegisteredNameWords>();
+function registeredWords(n: PersonName): RegisteredNameWords {
   let w = nameWordsCache.get(n);
   if (!w) {
     w = {
-      first: tokens(n.firstNames.join(' ')),
-      middle: tokens((n.middleNames ?? []).join(' ')),
-      lasts: [n.lastName, n.ownLastName].flatMap((l) => (l ? [tokens(l)] : [])),
+      first: nameWords(n.firstNames.join(' ')),
+      middle: nameWords((n.middleNames ?? []).join(' ')),
+      lasts: [n.lastName, n.ownLastName].flatMap((l) => (l ? [nameWords(l)] : [])),
     };
     nameWordsCache.set(n, w);
   }
@@ -202,7 +170,7 @@ function nameWords(n: PersonName): NameWords {
 
 /** The words of a name as given in an enquiry, in order: first, middle, last. */
 export function queryWords(q: NameQuery): Word[] {
-  return tokens(`${namesText(q.firstNames)} ${namesText(q.middleNames)} ${q.lastName}`);
+  return nameWords(`${namesText(q.firstNames)} ${namesText(q.middleNames)} ${q.lastName}`);
 }
 
 /**
@@ -212,31 +180,16 @@ export function queryWords(q: NameQuery): Word[] {
  * person's own last name where that is registered).
  */
 export function nameMatches(q: NameQuery | Word[], n: PersonName): boolean {
-  const given = Array.isArray(q) ? q : queryWords(q);
-  const { first, middle, lasts } = nameWords(n);
-  for (const l of lasts) {
-    if (given.length < first.length + l.length) continue;
-    if (!first.every((w, i) => same(w, given[i]!))) continue;
-    if (!l.every((w, i) => same(w, given[given.length - l.length + i]!))) continue;
-    const mid = given.slice(first.length, given.length - l.length);
-    let j = 0;
-    for (const w of middle) if (j < mid.length && same(mid[j]!, w)) j++;
-    if (j === mid.length) return true;
-  }
-  return false;
+  return givenNameMatches(Array.isArray(q) ? q : queryWords(q), registeredWords(n));
 }
 
 const houseKey = (s: string | undefined) => (s ?? '').replace(/\s+/g, '').toUpperCase().replace(/^0+(?=\d)/, '');
 const unitKey = (s: string | undefined) => (s ?? '').replace(/[\s.]+/g, '').toLowerCase().replace(/^0+(?=\d)/, '');
 const roadKeys = (name: string): string[] => {
-  const w = tokens(name);
+  const w = nameWords(name);
   return [...new Set([w.map((x) => x.full).join(' '), w.map((x) => x.bare).join(' ')])];
 };
-function sameRoad(a: string, b: string): boolean {
-  const x = tokens(a);
-  const y = tokens(b);
-  return x.length === y.length && x.every((w, i) => same(w, y[i]!));
-}
+const sameRoad = (a: string, b: string): boolean => sameWords(nameWords(a), nameWords(b));
 
 type Address = GroupValue<'address'>;
 

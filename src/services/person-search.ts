@@ -9,9 +9,9 @@
  *
  * Candidates are found with a birth date by the range of person numbers
  * starting with its DDMMYY (the primary key of `person_current`), without one
- * through `person_name_word` (migration 0015: the words of every current name,
- * kept by triggers) for the longest word typed; the names are then matched
- * exactly here on the current state.
+ * through `person_name_word` (migrations 0015 and 0025: the words of every
+ * current name, folded, kept by triggers) for the longest word typed; the
+ * names are then matched exactly here on the current state.
  */
 import type { Kysely } from 'kysely';
 import type { Caller } from '../access/customers.ts';
@@ -20,6 +20,7 @@ import type { Address } from '../domain/disclosure/project.ts';
 import { DisclosureService } from './disclosure.ts';
 import type { PersonReads, Readers } from './reader.ts';
 import { resolveGrant } from '../domain/disclosure/policy.ts';
+import { nameWords, prefixesInAnyOrder, type Word } from '../domain/names/compare.ts';
 
 const searchReferences = (q: { name: string; birthDate?: CivilDate }) => [q.name, ...(q.birthDate ? [q.birthDate] : [])];
 const criteriaOf = (q: { name: string; birthDate?: CivilDate }, found: string[]) => ({
@@ -53,25 +54,13 @@ export interface PersonSearchResult {
   truncated: boolean;
 }
 
-/** Lower case, NFC, split into words on spaces and hyphens. */
-export function nameTokens(s: string): string[] {
-  return s
-    .normalize('NFC')
-    .toLocaleLowerCase('da')
-    .split(/[\s-]+/)
-    .filter(Boolean);
-}
-
-/** Every word of the query begins a word of the name, in any order ("Jens Hans" finds "Hans Jens Hansen"). */
-export function nameMatches(query: string[], name: { firstNames: string[]; middleNames: string[]; lastName: string }): boolean {
-  const words = nameTokens([...name.firstNames, ...name.middleNames, name.lastName].join(' '));
-  const used = new Set<number>();
-  return query.every((q) => {
-    const i = words.findIndex((w, k) => !used.has(k) && w.startsWith(q));
-    if (i < 0) return false;
-    used.add(i);
-    return true;
-  });
+/**
+ * Every word of the query begins a different word of the name, in any order
+ * ("Jens Hans" finds "Hans Jens Hansen"), words folded as
+ * domain/names/compare.ts folds them ("soe" finds "Søren", "aar" "Århus").
+ */
+export function nameMatches(query: readonly Word[], name: { firstNames: string[]; middleNames: string[]; lastName: string }): boolean {
+  return prefixesInAnyOrder(query, nameWords([...name.firstNames, ...name.middleNames, name.lastName].join(' ')));
 }
 
 /** DDMMYY of a birth date: the start of every person number of persons born that day. */
@@ -96,7 +85,7 @@ export class PersonSearch {
 
   /** The person numbers whose current name (and birth date) match, in number order; one more than the limit tells "truncated". */
   async #match(reads: PersonReads, name: string, birthDate: CivilDate | undefined): Promise<string[]> {
-    const tokens = nameTokens(name);
+    const tokens = nameWords(name);
     const out: string[] = [];
     const take = (rows: Array<{ pnr: string; state: string }>): boolean => {
       for (const r of rows) {
@@ -117,9 +106,9 @@ export class PersonSearch {
       return out;
     }
     // The longest word through the name-word index (migration 0015), then the exact match on the current state.
-    const word = [...tokens].sort((a, b) => b.length - a.length)[0]!;
-    // The database lower-cased the stored words (SQLite only A-Z): ask for the word and for it with a capital first letter.
-    const forms = [...new Set([word, word.charAt(0).toLocaleUpperCase('da') + word.slice(1)])];
+    const word = [...tokens].sort((a, b) => b.full.length - a.full.length)[0]!;
+    // The index holds every word in both foldings (migration 0025, the table of domain/names/compare.ts), so a prefix in either form finds it.
+    const forms = [...new Set([word.full, word.bare])];
     // person_name_word is kept by triggers and is not in the DB type (no code writes it).
     const words = db as unknown as Kysely<{ person_name_word: { word: string; pnr: string } }>;
     const pnrs = (

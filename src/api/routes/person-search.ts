@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import { isPrivateKind } from '../../domain/disclosure/policy.ts';
 import { parseCivilDate } from '../../domain/dates.ts';
-import { MAX_CANDIDATES, nameTokens, PersonSearch } from '../../services/person-search.ts';
+import { MAX_CANDIDATES, PersonSearch } from '../../services/person-search.ts';
+import { nameWords } from '../../domain/names/compare.ts';
 import { Problem } from '../problems.ts';
 import type { Api, ApiContext } from '../server.ts';
 
@@ -54,8 +55,8 @@ export function personSearchRoutes(app: Api, ctx: ApiContext): void {
       if (birthDate !== undefined && parseCivilDate(birthDate) === null) {
         throw Problem.of('invalid_person_search', `birthDate "${birthDate}" is not a date YYYY-MM-DD.`, `birthDate "${birthDate}" er ikke en dato ÅÅÅÅ-MM-DD.`);
       }
-      const words = nameTokens(name);
-      const letters = words.join('').replace(/[^\p{L}]/gu, '').length;
+      const words = nameWords(name);
+      const letters = words.map((w) => w.bare).join('').replace(/[^\p{L}]/gu, '').length;
       // A name search must narrow: 2 letters with a birth date, otherwise two words of the name or 4 letters.
       if (birthDate !== undefined ? letters < 2 : words.length < 2 && letters < 4) {
         throw Problem.of(

@@ -6,6 +6,7 @@
 import { addDays, ageOn, type CivilDate } from '../dates.ts';
 import { isSpecialRoadCode } from '../codes/index.ts';
 import type { GroupValue } from '../person/facts.ts';
+import { nameWords, sameWords } from '../names/compare.ts';
 import { RegistrationError } from '../../register/validate.ts';
 
 export type Address = GroupValue<'address'>;
@@ -100,13 +101,17 @@ export interface Mover {
   parents: string[];
 }
 
-/** §12(2) nr. 2: the full name or the addressing name, as registered. */
+/**
+ * §12(2) nr. 2: the full name or the addressing name, as registered, word
+ * for word in order (words compared as domain/names/compare.ts folds them:
+ * "Soeren Aaberg" is "Søren Åberg"; commas, full stops and hyphens separate
+ * words, so "Olsen, Karen M." is the addressing name "Olsen,Karen M.").
+ */
 export function nameMatches(registered: GroupValue<'name'> | null, reported: string): boolean {
   if (!registered) return false;
-  const full = [...registered.firstNames, ...registered.middleNames, registered.lastName].join(' ');
-  const r = fold(reported.replace(/,/g, ' '));
-  const addressing = registered.addressingName ? fold(registered.addressingName.replace(/,/g, ' ')) : null;
-  return r === fold(full) || r === addressing;
+  const r = nameWords(reported);
+  const full = nameWords([...registered.firstNames, ...registered.middleNames, registered.lastName].join(' '));
+  return sameWords(r, full) || (!!registered.addressingName && sameWords(r, nameWords(registered.addressingName)));
 }
 
 /**

@@ -22,6 +22,7 @@ import m0015 from './0015_search_indexes.ts';
 import m0016 from './0016_residence_address_cover.ts';
 import m0020 from './0020_subscription_dormant.ts';
 import m0021 from './0021_audit_key.ts';
+import m0025 from './0025_name_word_fold.ts';
 import m0030 from './0030_cpr_extract_kept.ts';
 import m0040 from './0040_nordic_exchange.ts';
 
@@ -43,6 +44,7 @@ const ALL: Record<string, (d: Dialect) => Migration> = {
   '0016_residence_address_cover': m0016,
   '0020_subscription_dormant': m0020,
   '0021_audit_key': m0021,
+  '0025_name_word_fold': m0025,
   '0030_cpr_extract_kept': m0030,
   '0040_nordic_exchange': m0040,
 };
