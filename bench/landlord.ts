@@ -151,11 +151,15 @@ async function measure(title: string, n: number, one: (i: number) => Promise<num
   for (let i = 0; i < Math.min(warmup, n); i++) await one(i);
   const times: number[] = [];
   let rows = 0;
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     const t = performance.now();
     rows += await one(i);
     times.push(performance.now() - t);
   }
+  // This process's CPU (all threads, the audit writer's included) per request: what a request costs, whatever the disk waits.
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`  ${title}: process CPU ${Math.round((cpu.user + cpu.system) / n)} µs/request`);
   return report(title, times, rows / n);
 }
 // Over HTTP: the client is another process, as a real client is (bench/latency-client.ts).
