@@ -38,6 +38,7 @@ import type { DB } from '../storage/schema.ts';
 import type { Kysely } from 'kysely';
 import { discloseView, grantOf } from './disclosure.ts';
 import type { PersonReads, Readers } from './reader.ts';
+import { COMPANY_KINDS, DELIVERY_BASES, ENQUIRY_BASES } from '../domain/disclosure/services.ts';
 import { givenNameMatches, nameWords, sameWords, type RegisteredNameWords, type Word } from '../domain/names/compare.ts';
 
 // ─── Errors ───────────────────────────────────────────────────────────────
@@ -529,12 +530,7 @@ export class Identifier {
 
 // ─── Disclosing to a company ──────────────────────────────────────────────
 
-/** §39 covers §42(1)-(2); §42(3) insurers, §42(4) credit bureaus (single enquiries). */
-export const ENQUIRY_BASES: readonly string[] = ['§39', '§42(2)', '§42(3)', '§42(4)'];
-/** §38(2) businesses, §38(3) insurers, §38(4) credit bureaus (bulk deliveries). */
-export const DELIVERY_BASES: readonly string[] = ['§38(2)', '§38(3)', '§38(4)'];
-/** The customer kinds of §38/§39/§42(2)-(4); a public authority looks persons up by number (§32). */
-export const COMPANY_KINDS: ReadonlySet<string> = new Set(['business', 'insurer', 'credit_bureau']);
+export { COMPANY_KINDS, DELIVERY_BASES, ENQUIRY_BASES };
 
 export type CompanyDisclosure = Disclosure & { validAt: CivilDate; knownAt: Instant };
 

@@ -25,11 +25,11 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { ProblemCode } from '../api/problems.ts';
 import type { Caller } from '../access/customers.ts';
-import { FIELDS, FIELD_NAMES, allowedFields, isPrivateKind, resolveGrant, type FieldName, type Grant } from '../domain/disclosure/policy.ts';
+import { FIELD_NAMES, allowedFields, isPrivateKind, resolveGrant, type FieldName, type Grant } from '../domain/disclosure/policy.ts';
 import { changedFieldsShown } from '../domain/disclosure/identification.ts';
+import { changedFields, SUBSCRIPTION_BASES_PRIVATE } from '../domain/disclosure/services.ts';
 import { effectiveProtections } from '../domain/disclosure/project.ts';
 import { dateOf } from '../domain/dates.ts';
-import type { Group } from '../domain/person/facts.ts';
 import type { FactChange } from '../register/bitemporal.ts';
 import { LogCursor } from '../register/log-cursor.ts';
 import { isUniqueViolation } from '../register/register.ts';
@@ -53,48 +53,9 @@ export class FeedError extends Error {
 
 // ─── What a registration changes ──────────────────────────────────────────
 
-/** The catalogue fields read from each person group (FIELDS[*].groups). */
-const FIELDS_OF_GROUP: ReadonlyMap<Group, readonly FieldName[]> = (() => {
-  const m = new Map<Group, FieldName[]>();
-  for (const f of FIELD_NAMES) for (const g of FIELDS[f].groups) m.set(g, [...(m.get(g) ?? []), f]);
-  return m;
-})();
-
-/**
- * The catalogue fields a registration's changes touch: the fields whose
- * source groups it asserts or ends, in catalogue order. Two groups feed
- * fields that do not all change together, and the change itself says which:
- * - protection (keyed by type): the marketing mark (§29(3)) only for type
- *   0003; the list of protections for any type;
- * - status: death for 90, disappearance for 70, emigration for 80; another
- *   code touches only the status itself (a return from abroad or a
- *   rediscovery comes with a new address, and the end of a foreign address
- *   touches emigration); a status ended without a new one may end any of them.
- */
-export function changedFields(changes: readonly FactChange[]): FieldName[] {
-  const out = new Set<FieldName>();
-  for (const c of changes) {
-    for (const f of FIELDS_OF_GROUP.get(c.group) ?? []) {
-      if (f === 'marketingProtection' && c.key !== '0003') continue;
-      if (c.group === 'status' && (f === 'death' || f === 'disappearance' || f === 'emigration')) {
-        const code = (c.value as { code?: string } | null)?.code;
-        const hit =
-          code === undefined ||
-          (code === '90' && f === 'death') ||
-          (code === '70' && f === 'disappearance') ||
-          (code === '80' && f === 'emigration');
-        if (!hit) continue;
-      }
-      out.add(f);
-    }
-  }
-  return FIELD_NAMES.filter((f) => out.has(f));
-}
+// (Which fields a registration changes: domain/disclosure/services.ts.)
 
 // ─── Who may subscribe and read the feed ──────────────────────────────────
-
-/** §38(2) nr. 10 (with §38(3)-(4) for insurers and credit bureaus): the bases under which a private party gets changes. */
-export const SUBSCRIPTION_BASES_PRIVATE: ReadonlySet<string> = new Set(['§38(2)', '§38(3)', '§38(4)']);
 
 interface Reader {
   private: boolean;
@@ -491,3 +452,5 @@ export class FeedService {
     return out;
   }
 }
+
+export { changedFields, SUBSCRIPTION_BASES_PRIVATE };

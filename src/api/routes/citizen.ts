@@ -18,13 +18,11 @@ import { z } from 'zod';
 import type { Caller } from '../../access/customers.ts';
 import { AttestationService, renderAttestation } from '../../services/attestation.ts';
 import { ExtractService, MARKETING_COLUMNS } from '../../services/extracts.ts';
+import { MARKETING_LIST_BASES, MARKETING_LIST_KINDS } from '../../domain/disclosure/services.ts';
 import { Problem } from '../problems.ts';
 import type { Api, ApiContext } from '../server.ts';
 
-/** §40(5) "erhvervsdrivende" (and their trade organisations): private business customers. */
-export const MARKETING_LIST_KINDS: readonly string[] = ['business', 'insurer', 'credit_bureau', 'landlord'];
-/** A business basis: §40(5) itself, or a basis businesses hold for CPR data (§38(2), §39, §42(2)). */
-export const MARKETING_LIST_BASES: readonly string[] = ['§40(5)', '§38(2)', '§39', '§42(2)'];
+export { MARKETING_LIST_BASES, MARKETING_LIST_KINDS };
 
 const withheld = z.object({ field: z.string(), reason: z.string(), rule: z.string() });
 const familyMember = z.object({
