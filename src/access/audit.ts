@@ -40,7 +40,7 @@
 import { hash as digest } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../domain/clock.ts';
-import { addDays } from '../domain/dates.ts';
+import { addDays, dateOf, startOfDay } from '../domain/dates.ts';
 import type { AuditTable, DB } from '../storage/schema.ts';
 import type { Store } from '../storage/store.ts';
 import { appendCheckpoint, readCheckpoints, type Checkpoint } from './audit-checkpoint.ts';
@@ -111,7 +111,7 @@ export interface AuditPage {
 }
 
 export interface AuditStatistic {
-  /** `YYYY-MM` (UTC). */
+  /** `YYYY-MM`, the Danish month (Europe/Copenhagen). */
   month: string;
   actor: string;
   /** Transaction type. */
@@ -384,7 +384,8 @@ export class AuditLog {
     if (typeof customerId !== 'string' || customerId === '') {
       throw new AuditError('bad_filter', 'Transaction statistics are for one customer: give its id.');
     }
-    const month = sql<string>`substr(at, 1, 7)`;
+    // Grouped by UTC hour, then folded into Danish months: Denmark's offset is whole hours, so an hour lies in one month.
+    const month = sql<string>`substr(at, 1, 13)`;
     // `detail.protected`: how many of the persons a record disclosed carried a §28 protection mark.
     const prot =
       this.store.dialect === 'postgres'
@@ -400,7 +401,18 @@ export class AuditLog {
       q = q.where('at', b.op, b.value);
     }
     const rows = await q.groupBy([month, 'actor', 'action']).orderBy('month').orderBy('actor').orderBy('action').execute();
-    return rows.map((r) => ({ month: r.month, actor: r.actor, type: r.action, count: Number(r.n), protectedPersons: Number(r.p) }));
+    const out = new Map<string, AuditStatistic>();
+    for (const r of rows) {
+      const m = dateOf(`${r.month}:00:00.000Z`).slice(0, 7);
+      const key = `${m}\u0000${r.actor}\u0000${r.action}`;
+      const have = out.get(key);
+      if (have) {
+        have.count += Number(r.n);
+        have.protectedPersons += Number(r.p);
+      } else out.set(key, { month: m, actor: r.actor, type: r.action, count: Number(r.n), protectedPersons: Number(r.p) });
+    }
+    const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return [...out.values()].sort((a, b) => cmp(a.month, b.month) || cmp(a.actor, b.actor) || cmp(a.type, b.type));
   }
 
   /** §46: who (which customers) looked this person (or address) up, and when; in time order. */
@@ -913,20 +925,23 @@ function validDay(s: string, name: string): string {
 }
 
 /** The inclusive lower bound an ISO `at` is compared with. */
+/** The first month after `YYYY-MM`. */
+function nextMonth(s: string): string {
+  const [y, m] = s.split('-').map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+}
+
+/** The lower bound: a month or a day begins at Danish midnight (Europe/Copenhagen), not UTC's. */
 function lowerBound(s: string, name: string): string {
-  if (MONTH_RE.test(s)) return `${s}-01T00:00:00.000Z`;
-  if (DAY_RE.test(s)) return `${validDay(s, name)}T00:00:00.000Z`;
+  if (MONTH_RE.test(s)) return startOfDay(`${s}-01`);
+  if (DAY_RE.test(s)) return startOfDay(validDay(s, name));
   return instantOf(s, name);
 }
 
-/** The upper bound: a month or a day includes all of it. */
+/** The upper bound: a month or a day includes all of it, as a Danish month or day. */
 function upperBound(s: string, name: string): { op: '<' | '<='; value: string } {
-  if (MONTH_RE.test(s)) {
-    const [y, m] = s.split('-').map(Number) as [number, number];
-    const next = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
-    return { op: '<', value: `${next}-01T00:00:00.000Z` };
-  }
-  if (DAY_RE.test(s)) return { op: '<', value: `${addDays(validDay(s, name), 1)}T00:00:00.000Z` };
+  if (MONTH_RE.test(s)) return { op: '<', value: startOfDay(`${nextMonth(s)}-01`) };
+  if (DAY_RE.test(s)) return { op: '<', value: startOfDay(addDays(validDay(s, name), 1)) };
   return { op: '<=', value: instantOf(s, name) };
 }
 

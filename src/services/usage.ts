@@ -8,6 +8,7 @@
  * could disagree with the log. Subscriptions come from their own records,
  * which keep their start and end (a soft end).
  */
+import { startOfDay } from '../domain/dates.ts';
 import { sql, type RawBuilder } from 'kysely';
 import type { AuditLog } from '../access/audit.ts';
 import type { AccessControl, Customer } from '../access/customers.ts';
@@ -48,12 +49,12 @@ export interface Usage {
   invoice: Invoice;
 }
 
-/** `2024-12` → [`2024-12-01T00:00:00.000Z`, `2025-01-01T00:00:00.000Z`). */
+/** `2024-12` → [Danish midnight of 1 December, Danish midnight of 1 January): the billing month is Denmark's. */
 export function monthBounds(month: string): { start: string; end: string } {
   if (!MONTH_RE.test(month)) throw new RangeError(`A month is YYYY-MM, not "${month}".`);
   const [y, m] = month.split('-').map(Number) as [number, number];
   const next = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
-  return { start: `${month}-01T00:00:00.000Z`, end: `${next}-01T00:00:00.000Z` };
+  return { start: startOfDay(`${month}-01`), end: startOfDay(`${next}-01`) };
 }
 
 export class UsageService {

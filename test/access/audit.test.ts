@@ -231,8 +231,9 @@ for (const kind of STORE_KINDS) {
         f.clock.set(t);
         await Promise.all(Array.from({ length: n }, () => f.audit.record({ actor, customer: c, action, subjects: ['0101900000'] })));
       };
-      await at('2026-01-31T23:59:59.999Z', 'usr_1', 'person.lookup', 3);
-      await at('2026-02-01T00:00:00.000Z', 'usr_1', 'person.lookup', 2);
+      // The last and the first millisecond of the Danish months (CET, +1): months are Denmark's (issue 15).
+      await at('2026-01-31T22:59:59.999Z', 'usr_1', 'person.lookup', 3);
+      await at('2026-01-31T23:00:00.000Z', 'usr_1', 'person.lookup', 2);
       await at('2026-02-10T12:00:00Z', 'usr_1', 'address.residents', 1);
       await at('2026-02-11T12:00:00Z', 'usr_2', 'person.lookup', 4);
       await f.audit.record({ actor: 'usr_1', customer: 'cus_other', action: 'person.lookup', subjects: [] });
