@@ -57,7 +57,7 @@ export class FeedError extends Error {
 
 // ─── Who may subscribe and read the feed ──────────────────────────────────
 
-interface Reader {
+interface FeedRight {
   private: boolean;
   /** The fields the caller may be told changed. */
   fields: Set<FieldName>;
@@ -73,7 +73,7 @@ interface Reader {
  * a §38 basis (§38(2) nr. 10); a public authority any usable basis (§32, Bilag
  * 1 nr. 14) with a scope. Fields are `allowedFields(grantOf(caller))`.
  */
-export function readerOf(caller: Caller): Reader {
+export function feedRightOf(caller: Caller): FeedRight {
   const grant = grantOf(caller);
   const priv = isPrivateKind(caller.customer.kind);
   const accepted = resolveGrant(grant, grant.ownPnr ?? '').accepted.map((b) => b.id);
@@ -135,9 +135,9 @@ export class SubscriptionService {
    * (`subscription.create`), also when the person is not in the register.
    */
   async create(caller: Caller, input: { pnr: string; reference?: string }, requestId?: string): Promise<{ subscription: Subscription; created: boolean }> {
-    const reader = readerOf(caller);
+    const right = feedRightOf(caller);
     const reference = input.reference?.trim();
-    if (reference !== undefined && reader.private && PNR_LIKE.test(reference)) {
+    if (reference !== undefined && right.private && PNR_LIKE.test(reference)) {
       throw new FeedError('bad_request', 'A reference must not hold a person number: it identifies the person in answers to a private customer (PNR-5).');
     }
     const { known, result } = await this.readers.for(caller).answer(
@@ -145,14 +145,14 @@ export class SubscriptionService {
       async (reads) => {
         const known = (await reads.store.db.selectFrom('person_number').select('pnr').where('pnr', '=', input.pnr).executeTakeFirst()) !== undefined;
         // §28, PNR-5: a private customer is not told whether a number exists: an unknown one gets a dormant
-        // subscription, answered exactly as any other (a reader of numbers may be told).
-        if (!known && !reader.private) return { known, result: null };
+        // subscription, answered exactly as any other (a right of numbers may be told).
+        if (!known && !right.private) return { known, result: null };
         return { known, result: await this.#createOrGet(caller, input.pnr, reference, !known) };
       },
       ({ known, result }) => ({
         subjects: [input.pnr],
         references: [input.pnr, ...(result ? [result.subscription.id] : [])],
-        legalBasis: reader.bases.join(' '),
+        legalBasis: right.bases.join(' '),
         fields: [],
         requestId,
         detail: { found: known, ...(result && { subscription: result.subscription.id }) },
@@ -330,14 +330,14 @@ export class FeedService {
 
   /** One page of the feed after `after`, cut to the caller, audited when it shows anyone. */
   async page(caller: Caller, opts: { after: number; limit?: number; requestId?: string }): Promise<FeedPage> {
-    const reader = readerOf(caller);
+    const right = feedRightOf(caller);
     const limit = Math.min(Math.max(opts.limit ?? DEFAULT_LIMIT, 1), MAX_LIMIT);
     const after = opts.after;
     // The log's registrations are read inside the caller's reader, and a page that shows anyone is recorded first.
     const { page } = await this.readers.for(caller).answer(
       'events.read',
       async (reads) => {
-        const { items, next, pnrs } = await this.#scan(reads, caller, reader, after, limit);
+        const { items, next, pnrs } = await this.#scan(reads, caller, right, after, limit);
         return { page: { items, next, hasMore: await this.#existsAfter(reads, next) } as FeedPage, pnrs };
       },
       ({ page: { items, next }, pnrs }) =>
@@ -347,7 +347,7 @@ export class FeedService {
               subjects: pnrs,
               // A private customer's log names the subscriptions the page showed, not the persons (PNR-5).
               references: items.flatMap((i) => (i.subscription ? [i.subscription.id] : [])),
-              legalBasis: reader.bases.join(' '),
+              legalBasis: right.bases.join(' '),
               fields: FIELD_NAMES.filter((f) => items.some((i) => i.fields.includes(f) || (f === 'pnr' && i.pnr !== undefined))),
               requestId: opts.requestId,
               detail: { after, next, items: items.length, first: items[0]!.seq, last: items[items.length - 1]!.seq },
@@ -356,12 +356,12 @@ export class FeedService {
     return page;
   }
 
-  async #scan(reads: PersonReads, caller: Caller, reader: Reader, after: number, limit: number): Promise<{ items: FeedItem[]; next: number; pnrs: string[] }> {
+  async #scan(reads: PersonReads, caller: Caller, right: FeedRight, after: number, limit: number): Promise<{ items: FeedItem[]; next: number; pnrs: string[] }> {
     // Never past a registration still in flight (register/log-cursor.ts).
     const { end } = await this.#log.horizon(after, WINDOW);
     if (end <= after) return { items: [], next: after, pnrs: [] };
 
-    const viaSubscriptions = reader.private;
+    const viaSubscriptions = right.private;
     const perPerson = viaSubscriptions && (await this.#subscriptionCount(reads, caller.customer.id)) < FEW_SUBSCRIPTIONS;
     const chunk = Math.min(MAX_LIMIT, limit * 2 + 50);
     const items: FeedItem[] = [];
@@ -385,14 +385,14 @@ export class FeedService {
         lastSeq = seq;
         const annuls = r.annuls === null ? null : Number(r.annuls);
         const changes = annuls === null ? (JSON.parse(r.changes) as FactChange[]) : (annulled.get(annuls) ?? []);
-        const allowed = changedFields(changes).filter((f) => reader.fields.has(f));
-        const fields = reader.private ? changedFieldsShown(allowed, reader.grant, await protectedAround(r)) : allowed;
+        const allowed = changedFields(changes).filter((f) => right.fields.has(f));
+        const fields = right.private ? changedFieldsShown(allowed, right.grant, await protectedAround(r)) : allowed;
         if (fields.length === 0) continue;
         items.push({
           seq,
           eventCode: r.event_code,
           registeredAt: r.registered_at,
-          ...(reader.showPnr && { pnr: r.pnr }),
+          ...(right.showPnr && { pnr: r.pnr }),
           ...(viaSubscriptions && { subscription: { id: r.sub_id!, reference: r.reference! } }),
           fields,
           ...(annuls !== null && { annuls }),

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { Caller } from '../../access/customers.ts';
 import { dateOf } from '../../domain/dates.ts';
-import { FeedService, MAX_LIMIT, DEFAULT_LIMIT, readerOf, SubscriptionService, type Subscription } from '../../services/feed.ts';
+import { FeedService, MAX_LIMIT, DEFAULT_LIMIT, feedRightOf, SubscriptionService, type Subscription } from '../../services/feed.ts';
 import { MONTH_RE, UsageService } from '../../services/usage.ts';
 import { Problem } from '../problems.ts';
 import type { Api, ApiContext } from '../server.ts';
@@ -93,7 +93,7 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
   // Listing and ending stay possible for a customer that has lost its basis; the number then is not shown.
   const showPnr = (caller: Caller) => {
     try {
-      return readerOf(caller).showPnr;
+      return feedRightOf(caller).showPnr;
     } catch {
       return false;
     }

@@ -6,9 +6,7 @@
  * persons the register found (§38(2)/§42(2), PNR-5). A log search is itself logged.
  */
 import { z } from 'zod';
-import { AuditError } from '../../access/audit.ts';
 import { DisclosureService } from '../../services/disclosure.ts';
-import { Problem } from '../problems.ts';
 import type { Api, ApiContext } from '../server.ts';
 
 const period = z
@@ -52,7 +50,7 @@ export function securityRoutes(app: Api, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      const page = await disclosure.logSearch(req.caller!, req.query, req.id).catch(badFilter);
+      const page = await disclosure.logSearch(req.caller!, req.query, req.id);
       return {
         records: page.records.map(({ prevHash: _p, hash: _h, detail: _d, ...r }) => r),
         ...(page.nextCursor && { nextCursor: page.nextCursor }),
@@ -83,11 +81,6 @@ export function securityRoutes(app: Api, ctx: ApiContext): void {
         },
       },
     },
-    async (req) => ({ rows: await disclosure.logStatistics(req.caller!, req.query).catch(badFilter) }),
+    async (req) => ({ rows: await disclosure.logStatistics(req.caller!, req.query) }),
   );
-}
-
-function badFilter(e: unknown): never {
-  if (e instanceof AuditError && e.code === 'bad_filter') throw Problem.of('bad_request', e.message);
-  throw e;
 }
