@@ -16,7 +16,8 @@
  * synced. A last line without its newline is one being written (or torn by a
  * crash): a reader skips it, and the next append starts a new line.
  */
-import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AuditKeyring } from './audit-key.ts';
 
@@ -35,22 +36,26 @@ export interface Checkpoint {
 
 const signed = (c: Checkpoint) => JSON.stringify([FORMAT, c.key, c.id, c.hash, c.at]);
 
-/** Appends a checkpoint signed with the keyring's current key. */
-export function appendCheckpoint(file: string, ring: AuditKeyring, c: Omit<Checkpoint, 'key'>): void {
+/**
+ * Appends a checkpoint signed with the keyring's current key. Asynchronous
+ * file I/O: the request thread serves on while the line is synced (the audit
+ * writer thread exists so that no request waits for the disk).
+ */
+export async function appendCheckpoint(file: string, ring: AuditKeyring, c: Omit<Checkpoint, 'key'>): Promise<void> {
   const key = ring.currentId;
   if (key === undefined) throw new Error(`No audit key to sign a checkpoint with (${ring.file}).`);
   const full = { ...c, key };
   const line = JSON.stringify({ format: FORMAT, key, id: c.id, hash: c.hash, at: c.at, mac: ring.mac(key, signed(full)) }) + '\n';
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const fd = openSync(file, 'a+', 0o600);
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const fh = await open(file, 'a+', 0o600);
   try {
-    const size = fstatSync(fd).size;
+    const { size } = await fh.stat();
     const last = Buffer.alloc(1);
-    const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
-    writeSync(fd, torn ? `\n${line}` : line);
-    fsyncSync(fd);
+    const torn = size > 0 && (await fh.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 0x0a;
+    await fh.write(torn ? `\n${line}` : line);
+    await fh.sync();
   } finally {
-    closeSync(fd);
+    await fh.close();
   }
 }
 

@@ -19,6 +19,7 @@ import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:c
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Clock } from '../domain/clock.ts';
+import { dateOf } from '../domain/dates.ts';
 
 const FORMAT = 'opencpr.audit-keyring.v1';
 const ID_RE = /^[A-Za-z0-9._-]{1,40}$/;
@@ -139,7 +140,7 @@ export function rotateAuditKey(file: string, clock: Clock): string {
 /** A fresh key; its id carries the day it was made and is random, so that two keyrings never share an id. */
 function newKey(clock: Clock): KeyFileKey {
   const created = clock.now().toISOString();
-  return { id: `k${created.slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`, secret: randomBytes(32).toString('base64'), created };
+  return { id: `k${dateOf(created).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`, secret: randomBytes(32).toString('base64'), created };
 }
 
 /** Written whole to a temporary file (mode 0600) and then moved into place: never read half-written. */

@@ -275,6 +275,7 @@ export class AuditLog {
   /** The id of the last checkpoint this log wrote (undefined: none tried yet). */
   #checkpointed: number | undefined;
   #checkpointTimer: NodeJS.Timeout | undefined;
+  #checkpointing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -334,7 +335,7 @@ export class AuditLog {
     await this.drain();
     clearTimeout(this.#checkpointTimer);
     this.#checkpointTimer = undefined;
-    this.#checkpoint();
+    await this.#checkpoint();
   }
 
   /**
@@ -384,8 +385,9 @@ export class AuditLog {
     if (typeof customerId !== 'string' || customerId === '') {
       throw new AuditError('bad_filter', 'Transaction statistics are for one customer: give its id.');
     }
-    // Grouped by UTC hour, then folded into Danish months: Denmark's offset is whole hours, so an hour lies in one month.
-    const month = sql<string>`substr(at, 1, 13)`;
+    // Grouped by UTC day, and the day's last two UTC hours apart, then folded into Danish months: Denmark is
+    // 1 or 2 whole hours ahead, so 00:00-21:59 UTC is the same Danish day and only 22:00-23:59 may be the next.
+    const month = sql<string>`substr(at, 1, 10) || case when substr(at, 12, 2) >= '22' then substr(at, 11, 3) else '' end`;
     // `detail.protected`: how many of the persons a record disclosed carried a §28 protection mark.
     const prot =
       this.store.dialect === 'postgres'
@@ -403,7 +405,7 @@ export class AuditLog {
     const rows = await q.groupBy([month, 'actor', 'action']).orderBy('month').orderBy('actor').orderBy('action').execute();
     const out = new Map<string, AuditStatistic>();
     for (const r of rows) {
-      const m = dateOf(`${r.month}:00:00.000Z`).slice(0, 7);
+      const m = r.month.length === 10 ? r.month.slice(0, 7) : dateOf(`${r.month}:00:00.000Z`).slice(0, 7);
       const key = `${m}\u0000${r.actor}\u0000${r.action}`;
       const have = out.get(key);
       if (have) {
@@ -669,7 +671,7 @@ export class AuditLog {
             this.#stats.records += batch.length;
             // The first commit is checkpointed before its answers leave: a log with keyed records
             // and no checkpoint at all was then tampered with (or its checkpoint file lost).
-            if (this.#checkpointed === undefined) this.#checkpoint();
+            if (this.#checkpointed === undefined) await this.#checkpoint();
             else this.#scheduleCheckpoint();
             for (const p of batch) p.resolve();
           } catch (e) {
@@ -687,19 +689,26 @@ export class AuditLog {
     })();
   }
 
-  /** A checkpoint of the newest record this log wrote, unless it has one already. Never throws: a failure is counted and warned of. */
-  #checkpoint(): void {
-    const w = this.#written;
-    if (!w || w.id === this.#checkpointed) return;
-    this.#checkpointed = w.id;
-    try {
-      appendCheckpoint(this.checkpointFile, this.#keyring(), { id: w.id, hash: w.hash, at: this.clock.now().toISOString() });
-      this.#stats.checkpoints += 1;
-    } catch (e) {
-      // The records are written and durable; without checkpoints `verify` cannot vouch for the newest of them.
-      this.#stats.failedCheckpoints += 1;
-      process.emitWarning(`The audit checkpoint could not be written to ${this.checkpointFile}: ${e instanceof Error ? e.message : String(e)}`);
-    }
+  /**
+   * A checkpoint of the newest record this log wrote, unless it has one
+   * already; one at a time (each waits for the one before). Never rejects: a
+   * failure is counted and warned of.
+   */
+  #checkpoint(): Promise<void> {
+    this.#checkpointing = this.#checkpointing.then(async () => {
+      const w = this.#written;
+      if (!w || w.id === this.#checkpointed) return;
+      this.#checkpointed = w.id;
+      try {
+        await appendCheckpoint(this.checkpointFile, this.#keyring(), { id: w.id, hash: w.hash, at: this.clock.now().toISOString() });
+        this.#stats.checkpoints += 1;
+      } catch (e) {
+        // The records are written and durable; without checkpoints `verify` cannot vouch for the newest of them.
+        this.#stats.failedCheckpoints += 1;
+        process.emitWarning(`The audit checkpoint could not be written to ${this.checkpointFile}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    });
+    return this.#checkpointing;
   }
 
   /** At most one checkpoint per checkpointEveryMs; the timer does not keep the process alive (close writes the last one). */
@@ -707,7 +716,7 @@ export class AuditLog {
     if (this.#checkpointTimer) return;
     this.#checkpointTimer = setTimeout(() => {
       this.#checkpointTimer = undefined;
-      this.#checkpoint();
+      void this.#checkpoint();
     }, this.#checkpointEveryMs);
     this.#checkpointTimer.unref();
   }
@@ -925,7 +934,7 @@ function validDay(s: string, name: string): string {
 }
 
 /** The inclusive lower bound an ISO `at` is compared with. */
-/** The first month after `YYYY-MM`. */
+/** The month after `YYYY-MM`. */
 function nextMonth(s: string): string {
   const [y, m] = s.split('-').map(Number) as [number, number];
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;

@@ -86,7 +86,7 @@ export function nordicExchangeRoutes(app: Api, ctx: ApiContext): void {
     },
   }, async (req) => {
     cprOffice(req.caller!);
-    return audited(req, TX.nordicDeliveryRun, (x) => ({ subjects: [], detail: { delivered: x.delivered, retrying: x.retrying, failed: x.failed } }), () => deliverDue(ctx.register, { peers }));
+    return audited(req, TX.nordicDeliveryRun, (x) => ({ subjects: [], detail: { delivered: x.delivered, retrying: x.retrying, failed: x.failed } }), () => job.run());
   });
 
   app.post('/api/v1/registration/nordic-enquiries', {

@@ -19,6 +19,7 @@
  * A write whose record failed is still in the registration log with its
  * authority, and a case with its actor in the case history.
  */
+import { municipalityOf } from './clerk.ts';
 import type { AuditEntry, AuditLog } from '../../access/audit.ts';
 import { auditEntry } from '../../access/audit-entry.ts';
 import type { Caller } from '../../access/customers.ts';
@@ -110,17 +111,17 @@ export interface Sent {
  */
 export function registeringBasis(caller: Caller): string | null {
   if (caller.customer.kind === 'cpr_admin') return null;
-  const n = caller.customer.number;
-  return caller.customer.kind === 'public_authority' && n && /^\d{4}$/.test(n) ? '§2(1)' : '§2(2)';
+  return municipalityOf(caller) !== null ? '§2(1)' : '§2(2)';
 }
 
-/** The person numbers in what the caller sent (AuditParts.references), as sent. */
+/** The person numbers in what the caller sent (AuditParts.references), normalised as the log search's filter is. */
 export function sentPnrs(body: unknown): string[] {
   const out: string[] = [];
   const walk = (v: unknown, depth: number): void => {
     if (depth > 6) return;
     if (typeof v === 'string') {
-      if (normalisePnr(v)) out.push(v.trim());
+      const pnr = normalisePnr(v);
+      if (pnr) out.push(pnr);
     } else if (Array.isArray(v)) {
       for (const x of v) walk(x, depth + 1);
     } else if (v && typeof v === 'object') {

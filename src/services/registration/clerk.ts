@@ -7,13 +7,17 @@
 import type { Caller } from '../../access/customers.ts';
 import { RegistrationError } from '../../register/validate.ts';
 
+/** The caller's municipality code when the caller is a municipality (a public authority numbered by its 4-digit code), else null. */
+export function municipalityOf(caller: Caller): string | null {
+  const n = caller.customer.number;
+  return caller.customer.kind === 'public_authority' && n && /^\d{4}$/.test(n) ? n : null;
+}
+
 /** The municipality code a caller registers for, or null for the CPR administration (any). */
 export function clerkMunicipality(caller: Caller): string | null {
   if (caller.customer.kind === 'cpr_admin') return null;
-  const n = caller.customer.number;
-  if (caller.customer.kind !== 'public_authority' || !n || !/^\d{4}$/.test(n)) {
-    throw new RegistrationError('not_a_municipality', 'Only a municipality (or the CPR administration) registers in the CPR.');
-  }
+  const n = municipalityOf(caller);
+  if (n === null) throw new RegistrationError('not_a_municipality', 'Only a municipality (or the CPR administration) registers in the CPR.');
   return n;
 }
 

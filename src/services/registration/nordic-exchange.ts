@@ -362,11 +362,14 @@ export async function requestStandardInformation(register: Register, caller: Cal
   assertOtherNordic(e.countryCode);
   const pnr = normalisePnr(e.pnr);
   const view = pnr ? await register.person(pnr) : null;
-  if (!pnr || !view) throw new RegistrationError('person_not_found', 'The enquiry names a person number that is not in the register.');
-  const addr = addressOf(view.state);
-  const st = statusOf(view.state);
-  if (!addr || (st !== '01' && st !== '03')) throw new RegistrationError('not_resident', 'The person is not registered as resident in a Danish municipality.');
-  assertOwnMunicipality(caller, addr.municipalityCode);
+  const addr = view ? addressOf(view.state) : undefined;
+  const st = view ? statusOf(view.state) : undefined;
+  // One refusal for "no such number", "not resident" and "resident elsewhere": a refused enquiry writes no audit
+  // record, so its answer must not tell a clerk anything about a person outside the municipality.
+  const own = clerkMunicipality(caller);
+  if (!pnr || !view || !addr || (st !== '01' && st !== '03') || (own !== null && own !== addr.municipalityCode)) {
+    throw new RegistrationError('not_resident', 'The person is not registered as resident in your municipality.');
+  }
   return atomically(register, (r, tx) => enquire(tx, r.clock, { pnr, municipalityCode: addr.municipalityCode, countryCode: e.countryCode, foreignPnr: e.foreignPnr }));
 }
 
@@ -423,7 +426,7 @@ export async function registerEntryRefusal(register: Register, caller: Caller, e
  */
 export class NordicDeliveryJob {
   #timer: ReturnType<typeof setInterval> | undefined;
-  #running: Promise<DeliveryRun | undefined> | undefined;
+  #running: Promise<DeliveryRun> | undefined;
 
   constructor(
     readonly register: Register,
@@ -438,15 +441,18 @@ export class NordicDeliveryJob {
     this.#timer.unref();
   }
 
-  /** One run; overlapping calls share the run in progress (a message is never sent twice at once). */
-  runOnce(): Promise<DeliveryRun | undefined> {
-    this.#running ??= deliverDue(this.register, this.options)
-      .catch((e) => {
-        this.onError(e);
-        return undefined;
-      })
-      .finally(() => (this.#running = undefined));
+  /** One run; overlapping calls (the timer's, the CPR office's manual run) share the run in progress, so a message is never sent twice at once. */
+  run(): Promise<DeliveryRun> {
+    this.#running ??= deliverDue(this.register, this.options).finally(() => (this.#running = undefined));
     return this.#running;
+  }
+
+  /** The timer's run: a failure is reported, not thrown. */
+  runOnce(): Promise<DeliveryRun | undefined> {
+    return this.run().catch((e) => {
+      this.onError(e);
+      return undefined;
+    });
   }
 
   async stop(): Promise<void> {
