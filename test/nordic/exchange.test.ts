@@ -139,6 +139,10 @@ for (const kind of STORE_KINDS) {
       const other = await s.api.call('POST', '/api/v1/registration/nordic-enquiries', { key: s.keys.dragor, body: { pnr: svenPnr, countryCode: '5120', foreignPnr: '19850203-1234' } });
       assert.equal(other.status, 403);
       assert.equal(other.json.code, 'other_municipality');
+      // The refused enquiry read the person: it is the clerk's audit record too (no trace-free probing).
+      await s.api.ctx.audit.drain();
+      const byDragor = (await s.api.ctx.audit.lookupsOf(svenPnr)).filter((l) => l.customer === 'kommune-0155' && l.action === 'registration.nordic_enquiry');
+      assert.equal(byDragor.length, 1, 'the refused enquiry is in the log');
       assert.deepEqual((await deliverDue(s.api.register, { peers })).delivered, [e.json.messageId]);
       assert.equal((await control('/control/flush', {})).delivered.length, 1);
       const item = (await waiting(s.keys.odense)).find((i) => i.kind === 'nordic_standard_information' && i.payload.request === e.json.messageId);

@@ -25,3 +25,26 @@ test('an answer names the request it answers; a body must fit its kind', () => {
   assert.equal(messageSchema.safeParse({ ...base, kind: 'standard_information', inReplyTo: 'dk-00000001', body: { found: false } }).success, true);
   assert.equal(messageSchema.safeParse({ ...base, kind: 'refusal_notice', body: { recipientPnr: '0102031234' } }).success, false);
 });
+
+test('Art. 4 standard information: relatives registered by number are named, minors only; a protected person carries the §34(2) mark', async () => {
+  const { standardInformationOf } = await import('../../src/services/registration/nordic-exchange.ts');
+  const fact = (value: unknown, validFrom = '2000-01-01', validTo: string | null = null) => ({ value, validFrom, validTo, registeredAt: '2026-01-01T00:00:00.000Z', seq: 1 });
+  const state = {
+    name: fact({ firstNames: ['Karen'], middleNames: [], lastName: 'Olsen' }),
+    birth: fact({ birthDate: '1980-04-02', sex: 'K' }),
+    civilStatus: fact({ code: 'G', spousePnr: '0101790001' }),
+    relation: [fact({ role: 'child', pnr: '0202150002' }), fact({ role: 'child', pnr: '0303000003' })],
+    protection: [fact({ type: '0001' }, '2026-01-01', '2027-01-01')],
+  };
+  const relatives = new Map([
+    ['0101790001', { name: 'Ole Olsen', birthDate: '1979-01-01' }],
+    ['0202150002', { name: 'Lise Olsen', birthDate: '2015-02-02' }],
+    ['0303000003', { name: 'Mads Olsen', birthDate: '2000-03-03' }],
+  ]);
+  const info = standardInformationOf('0204801234', state as never, '2026-06-01', relatives)!;
+  assert.deepEqual(info.spouse, { name: 'Ole Olsen' });
+  assert.deepEqual(info.children, [{ name: 'Lise Olsen', birthDate: '2015-02-02' }], 'children under 18 only');
+  assert.equal(info.protected, true, '§34(2): with the mark');
+  const lapsed = standardInformationOf('0204801234', state as never, '2027-06-01', relatives)!;
+  assert.equal(lapsed.protected, undefined, 'the protection lapsed (§28)');
+});

@@ -10,7 +10,9 @@
 import { z } from 'zod';
 import type { Caller } from '../../access/customers.ts';
 import { messageSchema, parsePeers, receiptSchema } from '../../domain/nordic/exchange.ts';
-import { audited as auditedBy, TX, type Described, type RegistrationTransaction } from '../../services/registration/audited.ts';
+import { audited as auditedBy, registrationEntry, TX, type Described, type RegistrationTransaction } from '../../services/registration/audited.ts';
+import { normalisePnr } from '../../domain/pnr/pnr.ts';
+import { RegistrationError } from '../../register/validate.ts';
 import {
   deliverDue,
   entryRefusalSchema,
@@ -98,7 +100,16 @@ export function nordicExchangeRoutes(app: Api, ctx: ApiContext): void {
       response: { 202: z.object({ pnr: z.string(), waitingItem: z.string(), messageId: z.string() }) },
     },
   }, async (req, reply) => {
-    const r = await audited(req, TX.nordicEnquiry, (x) => ({ subjects: [x.pnr], detail: { waitingItem: x.waitingItem, messageId: x.messageId, countryCode: req.body.countryCode } }), () => requestStandardInformation(ctx.register, req.caller!, req.body));
+    const r = await audited(req, TX.nordicEnquiry, (x) => ({ subjects: [x.pnr], detail: { waitingItem: x.waitingItem, messageId: x.messageId, countryCode: req.body.countryCode } }), () =>
+      requestStandardInformation(ctx.register, req.caller!, req.body).catch(async (e: unknown) => {
+        // A refused enquiry has read the person (known? resident? where?): it is a transaction of the clerk too.
+        if (e instanceof RegistrationError) {
+          const pnr = normalisePnr(req.body.pnr);
+          await ctx.audit.record(registrationEntry(req.caller!, TX.nordicEnquiry, req, { subjects: pnr ? [pnr] : [], detail: { refused: e.code, countryCode: req.body.countryCode } }));
+        }
+        throw e;
+      }),
+    );
     return reply.code(202).send(r);
   });
 

@@ -68,6 +68,11 @@ export const standardInformation = z.strictObject({
   children: z.array(namedDate).max(20).default([]),
   /** The departure date (= the move-in date registered in the country moved to). */
   departureDate: date.optional(),
+  /**
+   * §34(2): name and address are under name-and-address protection (§28); the
+   * receiving authority gets them with this mark and must not pass them on.
+   */
+  protected: z.literal(true).optional(),
 });
 export type StandardInformation = z.output<typeof standardInformation>;
 

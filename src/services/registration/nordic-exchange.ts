@@ -18,6 +18,7 @@
  *   CPR-kontoret via CPR"), and the answer to Denmark's own request is put
  *   in the requesting municipality's waiting register (seed 004 II).
  */
+import { effectiveProtections } from '../../domain/disclosure/project.ts';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -46,17 +47,12 @@ import { isUniqueViolation, type Register } from '../../register/register.ts';
 import { RegistrationError } from '../../register/validate.ts';
 import type { DB } from '../../storage/schema.ts';
 import { assertOwnMunicipality, clerkMunicipality } from './clerk.ts';
-import { addWaitingItem, assertNordicChannel, receiveNotification } from './nordic.ts';
+import { addWaitingItem, assertNordicChannel, assertOtherNordic, receiveNotification } from './nordic.ts';
 import { atomically } from './vital-atomic.ts';
 
 type Outgoing = { [K in MessageKind]: { kind: K; body: Extract<NordicMessage, { kind: K }>['body']; inReplyTo?: string } }[MessageKind];
 
-/** §23(2), §27(2): another Nordic country or the Faroes (not Denmark itself). */
-export function assertOtherNordic(countryCode: string): void {
-  if (!NORDIC_COUNTRY_CODES.has(countryCode) || countryCode === DENMARK) {
-    throw new RegistrationError('not_nordic_country', `${countryCode} is not another Nordic country or the Faroes (§23(2), §27(2)).`);
-  }
-}
+export { assertOtherNordic };
 
 /** Writes a message to the outbox, in the caller's transaction `db`; it is sent by `deliverDue`. */
 export async function enqueueMessage(
@@ -279,11 +275,12 @@ async function handle(r: Register, caller: Caller, tx: Kysely<DB>, m: NordicMess
       // Seed 004 III: requests about a person in CPR are answered by CPR itself; the municipality is not involved.
       const pnr = normalisePnr(m.body.recipientPnr);
       const view = pnr ? await r.person(pnr) : null;
-      const info = view ? standardInformationOf(pnr!, view.state, dateOf(r.clock.now())) : null;
+      const info = view ? standardInformationOf(pnr!, view.state, dateOf(r.clock.now()), await relativesOf(r, view.state)) : null;
       const answer = await enqueueMessage(tx, r.clock, m.from, {
         kind: 'standard_information', inReplyTo: m.messageId, body: info ? { found: true, information: info } : { found: false },
       }, { pnr: view ? pnr : null });
-      return { pnr: view ? pnr : null, outcome: { answer, found: info !== null } };
+      // `protected` for the quarterly control of lookups of protected persons (AUD-1), as a lookup records it.
+      return { pnr: view ? pnr : null, outcome: { answer, found: info !== null, ...(info?.protected && { protected: 1 }) } };
     }
     case 'standard_information': {
       // Seed 004 II: the answer to Denmark's request goes to the requesting municipality's waiting register.
@@ -311,7 +308,13 @@ async function handle(r: Register, caller: Caller, tx: Kysely<DB>, m: NordicMess
 }
 
 /** Art. 4: the standard information about a person in CPR, from the register's current state. */
-export function standardInformationOf(pnr: string, state: PersonState, today: CivilDate): StandardInformation | null {
+export function standardInformationOf(
+  pnr: string,
+  state: PersonState,
+  today: CivilDate,
+  /** Relatives registered by number (spouse, parents, children): their names and birth dates, read by the caller. */
+  relatives: ReadonlyMap<string, Relative> = new Map(),
+): StandardInformation | null {
   const name = nameOf(state);
   const birth = single(state, 'birth')?.value as GroupValue<'birth'> | undefined;
   if (!name || !birth) return null;
@@ -320,9 +323,16 @@ export function standardInformationOf(pnr: string, state: PersonState, today: Ci
   const cs = civilStatusOf(state);
   const full = (n: typeof name) => [...n.firstNames, ...n.middleNames, n.lastName].join(' ');
   const relations = listOf(state, 'relation').map((f) => f.value as GroupValue<'relation'>);
-  const named = (x: GroupValue<'relation'>) => (x.name ? [{ name: x.name, ...(x.birthDate && { birthDate: x.birthDate }) }] : []);
+  // A relative is registered by number (then named by the register) or, without one, by name and birth date.
+  const relative = (x: { pnr?: string; name?: string; birthDate?: string }): Relative | undefined =>
+    (x.pnr !== undefined ? relatives.get(x.pnr) : undefined) ?? (x.name ? { name: x.name, ...(x.birthDate && { birthDate: x.birthDate }) } : undefined);
+  const named = (x: GroupValue<'relation'>) => {
+    const r = relative(x);
+    return r ? [r] : [];
+  };
   // Art. 4: parents for a child under 18, children under 18.
   const minor = (birthDate: string | undefined) => birthDate !== undefined && ageOn(birthDate, today) < 18;
+  const spouse = cs ? relative({ ...(cs.spousePnr && { pnr: cs.spousePnr }), ...(cs.spouseName && { name: cs.spouseName }) }) : undefined;
   const lines = addressLines(address).slice(0, 5).map((l) => l.slice(0, 34));
   return {
     pnr,
@@ -334,10 +344,32 @@ export function standardInformationOf(pnr: string, state: PersonState, today: Ci
     ...(address && { localAuthority: municipalityName(address.municipalityCode) }),
     citizenships: listOf(state, 'citizenship').map((f) => (f.value as GroupValue<'citizenship'>).countryCode).slice(0, 5),
     ...(cs && civil && { civilStatus: { code: cs.code, date: civil.validFrom } }),
-    ...(cs?.spouseName && { spouse: { name: cs.spouseName } }),
+    ...(spouse && { spouse: { name: spouse.name } }),
     parents: minor(birth.birthDate) ? relations.filter((x) => x.role === 'mother' || x.role === 'father').flatMap(named).slice(0, 4) : [],
-    children: relations.filter((x) => x.role === 'child' && minor(x.birthDate)).flatMap(named).slice(0, 20),
+    children: relations.filter((x) => x.role === 'child' && minor(relative(x)?.birthDate)).flatMap(named).slice(0, 20),
+    // §34(2): an authority gets protected names and addresses with the mark.
+    ...(effectiveProtections(state, today).some((p) => p.type === '0001') && { protected: true as const }),
   };
+}
+
+export interface Relative {
+  name: string;
+  birthDate?: CivilDate;
+}
+
+/** The names and birth dates of the relatives a person's state names by number (spouse, parents, children). */
+export async function relativesOf(r: Pick<Register, 'person'>, state: PersonState): Promise<Map<string, Relative>> {
+  const cs = civilStatusOf(state);
+  const pnrs = [...new Set([...listOf(state, 'relation').map((f) => (f.value as GroupValue<'relation'>).pnr), cs?.spousePnr].filter((p): p is string => !!p))];
+  const out = new Map<string, Relative>();
+  for (const p of pnrs) {
+    const v = await r.person(p);
+    const n = v && nameOf(v.state);
+    if (!v || !n) continue;
+    const birth = single(v.state, 'birth')?.value as GroupValue<'birth'> | undefined;
+    out.set(p, { name: [...n.firstNames, ...n.middleNames, n.lastName].join(' ').slice(0, 120), ...(birth && { birthDate: birth.birthDate }) });
+  }
+  return out;
 }
 
 /** The body of a subsequent enquiry (seed 004 II "Efterfølgende forespørgsel"). */
@@ -362,14 +394,11 @@ export async function requestStandardInformation(register: Register, caller: Cal
   assertOtherNordic(e.countryCode);
   const pnr = normalisePnr(e.pnr);
   const view = pnr ? await register.person(pnr) : null;
-  const addr = view ? addressOf(view.state) : undefined;
-  const st = view ? statusOf(view.state) : undefined;
-  // One refusal for "no such number", "not resident" and "resident elsewhere": a refused enquiry writes no audit
-  // record, so its answer must not tell a clerk anything about a person outside the municipality.
-  const own = clerkMunicipality(caller);
-  if (!pnr || !view || !addr || (st !== '01' && st !== '03') || (own !== null && own !== addr.municipalityCode)) {
-    throw new RegistrationError('not_resident', 'The person is not registered as resident in your municipality.');
-  }
+  if (!pnr || !view) throw new RegistrationError('person_not_found', 'The enquiry names a person number that is not in the register.');
+  const addr = addressOf(view.state);
+  const st = statusOf(view.state);
+  if (!addr || (st !== '01' && st !== '03')) throw new RegistrationError('not_resident', 'The person is not registered as resident in a Danish municipality.');
+  assertOwnMunicipality(caller, addr.municipalityCode);
   return atomically(register, (r, tx) => enquire(tx, r.clock, { pnr, municipalityCode: addr.municipalityCode, countryCode: e.countryCode, foreignPnr: e.foreignPnr }));
 }
 

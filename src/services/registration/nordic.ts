@@ -17,6 +17,7 @@
  * - A move-in from a Nordic country leaves an outgoing `move_in_notice`
  *   (§20(3); written by the immigration in the same transaction).
  */
+import { DENMARK } from '../../domain/nordic/exchange.ts';
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -144,11 +145,16 @@ export function assertNordicChannel(caller: Caller): void {
   throw new RegistrationError('not_nordic_channel', 'Nordic notifications come through the CPR office (customer kind cpr_admin or legal basis "§25").');
 }
 
+/** §23(2), §27(2): another Nordic country or the Faroes (not Denmark itself). */
+export function assertOtherNordic(countryCode: string): void {
+  if (!NORDIC_COUNTRY_CODES.has(countryCode) || countryCode === DENMARK) {
+    throw new RegistrationError('not_nordic_country', `${countryCode} is not another Nordic country or the Faroes (§23(2), §27(2)).`);
+  }
+}
+
 export async function receiveNotification(register: Register, caller: Caller, n: NordicNotification): Promise<WaitingItem> {
   assertNordicChannel(caller);
-  if (!NORDIC_COUNTRY_CODES.has(n.countryCode) || n.countryCode === '5100') {
-    throw new RegistrationError('not_nordic_country', `${n.countryCode} is not another Nordic country or the Faroes (§23(2), §27(2)).`);
-  }
+  assertOtherNordic(n.countryCode);
   const pnr = normalisePnr(n.pnr);
   const view = pnr ? await register.person(pnr) : null;
   if (!pnr || !view) throw new RegistrationError('person_not_found', 'The notification names a person number that is not in the register.');
