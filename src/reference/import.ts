@@ -1,11 +1,12 @@
 /**
- * Reading the reference registers' import files (pure): the DAWA CSV exports
+ * Reading the reference registers' import { dateOf } from '../domain/dates.ts';
+import files (pure): the DAWA CSV exports
  * of house numbers (adgangsadresser) and unit addresses (adresser), and the
  * ownership file (NDJSON, defined in docs/reference-registers.md). Every row
  * is checked; the first bad one stops the import with its file and line.
  */
 import { municipality } from '../domain/codes/index.ts';
-import { parseCivilDate, type CivilDate } from '../domain/dates.ts';
+import { dateOf, parseCivilDate, type CivilDate } from '../domain/dates.ts';
 import { checkPnr } from '../domain/pnr/pnr.ts';
 import { isValidCvr } from './cvr.ts';
 import { CsvSyntaxError, DOOR_RE, FLOOR_RE, HOUSE_NUMBER_RE, doorKey, floorKey, houseKey, parseCsv, uuid, type CsvRecord } from './text.ts';
@@ -169,12 +170,20 @@ class Row {
   }
 }
 
-/** A date, or the date of an ISO date-time (`2000-02-05T12:00:00` → `2000-02-05`). */
+/**
+ * A date, or the Danish date of an ISO date-time: without a zone it is read
+ * as Danish wall-clock time (`2000-02-05T12:00:00` → `2000-02-05`); with one
+ * (`Z`, `+01:00`) it is the date in Copenhagen (`2000-02-04T23:30:00Z` →
+ * `2000-02-05`).
+ */
 export function civilDateOf(v: string): CivilDate | null {
   const d = parseCivilDate(v.slice(0, 10));
   if (!d) return null;
-  if (v.length === 10 || /^T\d{2}:\d{2}/.test(v.slice(10))) return d;
-  return null;
+  if (v.length === 10) return d;
+  if (!/^T\d{2}:\d{2}/.test(v.slice(10))) return null;
+  if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(v)) return d;
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? null : dateOf(new Date(ms));
 }
 
 function houseFields(r: Row): HouseNumberFields {

@@ -224,3 +224,12 @@ describe('synthetic ownership (pure)', () => {
     for (const c of SYNTHETIC_COMPANIES) assert.match(c.name, /Syntetisk/);
   });
 });
+
+test('reference dates with a zone are Danish dates; without one, the date as written (issue 15, finding 6)', async () => {
+  const { civilDateOf } = await import('../../src/reference/import.ts');
+  assert.equal(civilDateOf('2000-02-05'), '2000-02-05');
+  assert.equal(civilDateOf('2000-02-05T12:00:00'), '2000-02-05');
+  assert.equal(civilDateOf('2000-02-04T23:30:00Z'), '2000-02-05', '00:30 in Copenhagen');
+  assert.equal(civilDateOf('2000-02-05T00:00:00.000000+01:00'), '2000-02-05');
+  assert.equal(civilDateOf('2000-02-05X'), null);
+});
