@@ -3,6 +3,7 @@
  * pyramid, household sizes, moves per year and the shares the generator
  * aims at (docs/population.md). Collected while the persons stream past.
  */
+import { ageOn } from '../domain/dates.ts';
 import type { SynthPerson } from './population.ts';
 
 export interface PopulationSummary {
@@ -123,7 +124,7 @@ export class SummaryCollector {
     if (p.unit < 0 || p.status !== '01' || !birth) return;
     s.residents++;
     this.#units.set(p.unit, (this.#units.get(p.unit) ?? 0) + 1);
-    const age = this.#year - Number(birth.birthDate.slice(0, 4)) - (birth.birthDate.slice(5) > today.slice(5) ? 1 : 0);
+    const age = ageOn(birth.birthDate, today);
     const band = age >= 90 ? '90+' : `${Math.floor(age / 10) * 10}-${Math.floor(age / 10) * 10 + 9}`;
     s.ageBands[band]![birth.sex]++;
     if (church === 'F') s.churchMembers++;

@@ -8,7 +8,10 @@ const locale = () => (lang.get() === 'da' ? 'da-DK' : 'en-GB');
 /** A civil date YYYY-MM-DD (never shifted by time zones); an instant shows its Danish date. */
 export function fmtDate(d: string | null | undefined): string {
   if (!d) return '';
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d.length > 10 && !Number.isNaN(Date.parse(d)) ? dateOf(d) : d.slice(0, 10));
+  // Only an instant with a zone (the server's are UTC, `…Z`) is turned into its Danish date; a time without
+  // one is already wall-clock time, and the browser would read it in its own zone.
+  const instant = d.length > 10 && /(Z|[+-]\d{2}:?\d{2})$/i.test(d) && !Number.isNaN(Date.parse(d));
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(instant ? dateOf(d) : d.slice(0, 10));
   if (!m) return d;
   return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!)).toLocaleDateString(locale(), { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' });
 }

@@ -234,6 +234,10 @@ describe('protections (§28-§30)', () => {
     // A protection taken in (imported) after it had already ended is history, not a lapse to announce.
     assert.deepEqual(dueLapses([v('2025-01-01', '2026-01-01', { rf: '2026-06-01T10:00:00.000Z' })], '2027-01-01', new Set()), []);
   });
+  test('PRO-1: "when the register learnt of it" is the Danish day (issue 15): registered at 00:30 on 1 January, an end on that day is history', () => {
+    assert.deepEqual(dueLapses([v('2025-01-01', '2026-01-01', { rf: '2025-12-31T23:30:00.000Z' })], '2026-06-01', new Set()), []);
+    assert.equal(dueLapses([v('2025-01-01', '2026-01-01', { rf: '2025-12-31T22:30:00.000Z' })], '2026-06-01', new Set()).length, 1, 'at 23:30 on 31 December it was still in force');
+  });
 });
 
 describe('vital events (VIT-1)', () => {
