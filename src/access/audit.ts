@@ -541,7 +541,7 @@ export class AuditLog {
     const cp = await this.#holdToCheckpoints(ring, checked > legacy, bad);
     if (cp && 'ok' in cp) return cp;
     if (!cp && prevId === 0 && (await db.selectFrom('registration').select('seq').limit(1).executeTakeFirst())) {
-      return bad(1, 'emptied', 'the log is empty, but the register holds registrations: the log was emptied or replaced (unless this store was only loaded, by generate or import, and has not been read since)');
+      return bad(1, 'emptied', 'the log is empty, but the register holds registrations: the log was emptied or replaced (or the store was loaded by a version that did not yet record its loads, and never read since)');
     }
     return { ok: true, checked, legacy, ...(cp ? { checkpoint: { id: cp.id, at: cp.at } } : {}) };
   }

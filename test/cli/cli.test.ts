@@ -46,6 +46,16 @@ describe('opencpr CLI', () => {
     assert.match(init.out, /\(300 person numbers\)/);
   });
 
+  test('the load is the operator\'s audit record, so a store only generated verifies clean (not "emptied")', async () => {
+    const v = await cli('audit', 'verify');
+    assert.equal(v.code, 0, v.out + v.err);
+    const db = await openStore(store);
+    const rec = await db.db.selectFrom('audit').select(['action', 'actor']).where('action', '=', 'population.generate').execute();
+    await db.close();
+    assert.equal(rec.length, 1, 'one record for the load; the resumed run that loaded nothing adds none');
+    assert.match(rec[0]!.actor, /^cli:/);
+  });
+
   test('person: current state, as JSON, and as valid at an earlier date', async () => {
     const r = await cli('person', somebody, '--json');
     assert.equal(r.code, 0, r.err);
