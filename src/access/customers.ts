@@ -138,7 +138,7 @@ interface CacheEntry {
   caller: Caller;
   hash: string;
   kind: string;
-  /** The credential's expiry (epoch ms, Infinity for none), checked on every request against the clock. */
+  /** The credential's expiry (epoch ms, Infinity for none, -Infinity when revoked), checked on every request against the clock. */
   expires: number;
   until: number;
 }
@@ -336,27 +336,31 @@ export class AccessControl {
 
   /** Authenticates a credential id and secret (API key parts, or OAuth2 client id and secret). */
   async authenticateSecret(id: string, secret: string, kind: 'api_key' | 'client_secret', ip: string): Promise<Caller> {
-    const { caller, hash, kind: actual } = await this.#load(id);
-    if (actual !== kind || !safeEqual(hash, sha256(secret))) throw new AccessError('invalid_credentials', 'The credentials are not valid.');
-    this.checkActive(caller, ip);
-    return caller;
+    const entry = await this.#load(id);
+    // The secret first: only its holder may learn that the credential expired (else an id alone would tell it exists).
+    if (entry.kind !== kind || !safeEqual(entry.hash, sha256(secret))) throw new AccessError('invalid_credentials', 'The credentials are not valid.');
+    this.#checkExpiry(entry);
+    this.checkActive(entry.caller, ip);
+    return entry.caller;
   }
 
   /** The caller behind a credential whose secret was checked when its token was issued. */
   async callerOfCredential(id: string, ip: string): Promise<Caller> {
-    const { caller } = await this.#load(id);
-    this.checkActive(caller, ip);
-    return caller;
+    const entry = await this.#load(id);
+    this.#checkExpiry(entry);
+    this.checkActive(entry.caller, ip);
+    return entry.caller;
+  }
+
+  /** Expiry and revocation are the clock's business, not the cache's: checked on every request. */
+  #checkExpiry(entry: CacheEntry): void {
+    if (entry.expires <= this.clock.now().getTime()) throw new AccessError('credentials_expired', 'The credentials have expired or were revoked.');
   }
 
   async #load(id: string): Promise<CacheEntry> {
     if (performance.now() - this.#versionReadAt >= AccessControl.VERSION_CHECK_MS) await this.#syncVersion();
     const hit = this.#cache.get(id);
-    if (hit && hit.until > Date.now()) {
-      // Expiry is the clock's business, not the cache's: checked on every request.
-      if (hit.expires <= this.clock.now().getTime()) throw new AccessError('credentials_expired', 'The credentials have expired or were revoked.');
-      return hit;
-    }
+    if (hit && hit.until > Date.now()) return hit;
     const generation = this.#generation;
     const row = await this.store.db
       .selectFrom('credential')
@@ -372,10 +376,8 @@ export class AccessControl {
       .where('credential.id', '=', id)
       .executeTakeFirst();
     if (!row) throw new AccessError('invalid_credentials', 'The credentials are not valid.');
-    const expires = row.expires_at === null ? Infinity : Date.parse(row.expires_at);
-    if (row.revoked_at !== null || expires <= this.clock.now().getTime()) {
-      throw new AccessError('credentials_expired', 'The credentials have expired or were revoked.');
-    }
+    // A revoked credential never works again: as expired since always.
+    const expires = row.revoked_at !== null ? -Infinity : row.expires_at === null ? Infinity : Date.parse(row.expires_at);
     const caller: Caller = {
       customer: toCustomer(row),
       principal: toPrincipal({ id: row.p_id, customer_id: row.customer_id, kind: row.p_kind, name: row.p_name, roles: row.roles, pnr: row.pnr, valid_from: row.p_from, valid_to: row.p_to }),

@@ -187,3 +187,23 @@ describe('unknown legal bases and scope fields are refused with the valid ones (
     assert.deepEqual([now.legalBases, now.scope], [['§32'], ['all']]);
   });
 });
+
+describe('an expired or revoked key tells only its holder so', () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startApi('sqlite');
+  });
+  after(async () => api.dispose());
+
+  test('a wrong secret for an expired key id is invalid_credentials, as for an unknown id; the right one is credentials_expired', async () => {
+    const c = await api.customerWithKey({ name: 'Udløbet', kind: 'public_authority', legalBases: ['§32'], scope: ['all'] });
+    const { apiKey } = await api.ctx.access.issueCredential(c.principal.id, 'api_key', '2026-05-01T00:00:00Z');
+    const wrong = apiKey!.replace(/_[^_]+$/, '_' + 'x'.repeat(43));
+    const w = await api.call('GET', '/api/v1/persons/0101900000', { key: wrong });
+    assert.equal(w.status, 401);
+    assert.equal(w.json.code, 'invalid_credentials', 'the id alone does not tell that it exists');
+    const r = await api.call('GET', '/api/v1/persons/0101900000', { key: apiKey! });
+    assert.equal(r.status, 401);
+    assert.equal(r.json.code, 'credentials_expired');
+  });
+});
